@@ -6,7 +6,8 @@ turn them into KRM results with the resource reference and file attached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -20,7 +21,7 @@ class Finding:
     current: Any = None
     proposed: Any = None
     rule: str | None = None  # stable id, for validators ("o2krm.schema", ...)
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)  # not field(): shadowed
 
 
 class DomainError(Exception):

@@ -1,0 +1,73 @@
+"""Pydantic plumbing shared by the input models of pr-generate (catalogs, sizing profiles).
+
+Input models read camelCase YAML, refuse unknown fields (a typo must not be silently ignored)
+and report validation problems as ``Finding``s whose ``field`` is a path into the resource,
+such as ``spec.sites[2].capacity.cpu``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, WithJsonSchema
+from pydantic.alias_generators import to_camel
+
+from o2krm.oran.findings import Finding
+from o2krm.oran.quantity import Quantity, parse_quantity
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, strict=False
+    )
+
+
+QuantityField = Annotated[
+    Quantity,
+    PlainValidator(parse_quantity),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
+]
+
+
+def field_path(prefix: str, loc: Sequence[str | int]) -> str:
+    """("sites", 2, "capacity") under "spec" -> "spec.sites[2].capacity"."""
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path = f"{path}.{part}" if path else str(part)
+    return path
+
+
+def findings_from_validation_error(error: ValidationError, prefix: str, what: str) -> list[Finding]:
+    """One error finding per problem; ``what`` names the input ("OCloudSiteCatalog", "sizing config")."""
+    findings: list[Finding] = []
+    for problem in error.errors(include_url=False):
+        path = field_path(prefix, problem["loc"])
+        findings.append(
+            Finding(
+                message=f"{what}: {path}: {_explain(problem)}",
+                field=path,
+                current=_printable(problem.get("input")),
+            )
+        )
+    return findings
+
+
+def _explain(problem: Any) -> str:
+    kind = problem["type"]
+    if kind == "missing":
+        return "required field is missing; add it"
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or fix its spelling"
+    message = str(problem["msg"])
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return None

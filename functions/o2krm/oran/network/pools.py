@@ -1,0 +1,293 @@
+"""Address and VLAN pools per O-Cloud site.
+
+A site's ``network`` block (in the OCloudSiteCatalog at ``spec.sites[].network``, or in the
+function config) reads::
+
+    network:
+      vlanRange: {start: 100, end: 199}
+      networks:
+        n2: {ipv4Prefix: 10.20.0.0/20, subnetPrefixLength: 28}
+        f1: {ipv4Prefix: 10.21.0.0/20, ipv6Prefix: "fd00:21::/48", subnetPrefixLength: 28}
+
+``subnetPrefixLength`` is the length of the subnets carved from ``ipv4Prefix`` (default /28);
+for an IPv6-only network it is the IPv6 length. ``ipv6SubnetPrefixLength`` sets the IPv6
+length of a dual-stack network (default /64, the standard IPv6 subnet size).
+
+Two pools with the very same prefix and subnet length are one shared pool (every site using
+it carves distinct subnets from it); any other overlap between pools is an error, across all
+sites, because the subnets of different sites are routed together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from o2krm.oran.findings import DomainError, Finding
+from o2krm.oran.network import rules
+from o2krm.oran.network.addressing import (
+    MAX_SUBNET_LENGTH,
+    Family,
+    IPNetwork,
+    family_of,
+    parse_network,
+)
+from o2krm.oran.network.origin import Origin
+
+DEFAULT_SUBNET_LENGTH: dict[Family, int] = {"ipv4": 28, "ipv6": 64}
+
+
+# --- input shapes ------------------------------------------------------------------------
+class VlanRangeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=1, le=4094)
+    end: int = Field(ge=1, le=4094)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VlanRangeSpec:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is greater than end {self.end}")
+        return self
+
+
+class NetworkPoolSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ipv4Prefix: str | None = None
+    ipv6Prefix: str | None = None
+    subnetPrefixLength: int | None = Field(default=None, ge=1, le=128)
+    ipv6SubnetPrefixLength: int | None = Field(default=None, ge=1, le=128)
+
+    @model_validator(mode="after")
+    def _has_prefix(self) -> NetworkPoolSpec:
+        if self.ipv4Prefix is None and self.ipv6Prefix is None:
+            raise ValueError("set ipv4Prefix, ipv6Prefix or both")
+        return self
+
+    def subnet_length(self, family: Family) -> tuple[int, str]:
+        """The carve length for ``family`` and the field that set it."""
+        if family == "ipv4":
+            return self.subnetPrefixLength or DEFAULT_SUBNET_LENGTH["ipv4"], "subnetPrefixLength"
+        if self.ipv6SubnetPrefixLength is not None:
+            return self.ipv6SubnetPrefixLength, "ipv6SubnetPrefixLength"
+        if self.ipv4Prefix is None and self.subnetPrefixLength is not None:
+            return self.subnetPrefixLength, "subnetPrefixLength"
+        return DEFAULT_SUBNET_LENGTH["ipv6"], "ipv6SubnetPrefixLength"
+
+
+class SiteNetworkSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vlanRange: VlanRangeSpec
+    networks: dict[str, NetworkPoolSpec] = Field(default_factory=dict)
+
+
+# --- domain ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VlanRange:
+    start: int
+    end: int
+    origin: Origin
+
+    def __contains__(self, vlan: object) -> bool:
+        return isinstance(vlan, int) and self.start <= vlan <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """One prefix subnets of one length are carved from."""
+
+    network: str
+    family: Family
+    prefix: IPNetwork
+    subnet_length: int
+    origin: Origin  # the prefix field
+    length_origin: Origin  # the field that sets subnet_length
+
+    @property
+    def identity(self) -> tuple[int, int, int, int]:
+        """Pools with the same identity are one shared pool."""
+        return (self.prefix.version, int(self.prefix.network_address), self.prefix.prefixlen, self.subnet_length)
+
+
+@dataclass(frozen=True)
+class SitePools:
+    site: str
+    vlan_range: VlanRange
+    pools: Mapping[tuple[str, Family], Pool] = field(default_factory=dict)
+
+    def pool(self, network: str, family: Family) -> Pool | None:
+        return self.pools.get((network, family))
+
+    def families(self, network: str) -> tuple[Family, ...]:
+        return tuple(f for f in ("ipv4", "ipv6") if (network, f) in self.pools)
+
+
+@dataclass(frozen=True)
+class PoolCatalog:
+    """Pools of every known site, plus optional default pools for sites without their own."""
+
+    sites: Mapping[str, SitePools] = field(default_factory=dict)
+    default: SitePools | None = None
+
+    def for_site(self, site: str) -> SitePools | None:
+        found = self.sites.get(site)
+        if found is not None:
+            return found
+        if self.default is not None:
+            return SitePools(site, self.default.vlan_range, self.default.pools)
+        return None
+
+    def all_pools(self) -> Iterator[Pool]:
+        for site in sorted(self.sites):
+            yield from self.sites[site].pools.values()
+        if self.default is not None:
+            yield from self.default.pools.values()
+
+
+# --- parsing -----------------------------------------------------------------------------
+def parse_site_network(block: Any, site: str, origin: Origin) -> SitePools:
+    """Read one site's ``network`` block; ``origin`` points at the block itself."""
+    try:
+        spec = SiteNetworkSpec.model_validate(block)
+    except ValidationError as err:
+        raise DomainError(_validation_findings(err, origin)) from None
+    findings: list[Finding] = []
+    pools: dict[tuple[str, Family], Pool] = {}
+    for network in sorted(spec.networks):
+        pool_spec = spec.networks[network]
+        net_origin = origin.at("networks", network)
+        for family, text in (("ipv4", pool_spec.ipv4Prefix), ("ipv6", pool_spec.ipv6Prefix)):
+            if text is None:
+                continue
+            pool, problems = _make_pool(network, family, text, pool_spec, net_origin)
+            findings.extend(problems)
+            if pool is not None:
+                pools[(network, family)] = pool
+    if findings:
+        raise DomainError(findings)
+    vlan = VlanRange(spec.vlanRange.start, spec.vlanRange.end, origin.at("vlanRange"))
+    return SitePools(site, vlan, pools)
+
+
+def _make_pool(
+    network: str, family: Family, text: str, spec: NetworkPoolSpec, origin: Origin
+) -> tuple[Pool | None, list[Finding]]:
+    prefix_field = "ipv4Prefix" if family == "ipv4" else "ipv6Prefix"
+    prefix_origin = origin.at(prefix_field)
+    try:
+        prefix = parse_network(text)
+    except ValueError as err:
+        return None, [prefix_origin.finding(str(err), rule=rules.INVALID_VALUE, current=text)]
+    if family_of(prefix) != family:
+        return None, [
+            prefix_origin.finding(
+                f"{prefix_field} {text} is not an {family} prefix",
+                rule=rules.INVALID_VALUE,
+                current=text,
+            )
+        ]
+    length, length_field = spec.subnet_length(family)
+    length_origin = origin.at(length_field)
+    limit = MAX_SUBNET_LENGTH[family]
+    if not prefix.prefixlen <= length <= limit:
+        return None, [
+            length_origin.finding(
+                f"{family} subnets of /{length} cannot be carved from {prefix}: use a length between "
+                f"/{prefix.prefixlen} and /{limit} (room for a gateway and an address)",
+                rule=rules.INVALID_VALUE,
+                current=length,
+                proposed=max(prefix.prefixlen, min(DEFAULT_SUBNET_LENGTH[family], limit)),
+            )
+        ]
+    return Pool(network, family, prefix, length, prefix_origin, length_origin), []
+
+
+def site_pools_from_catalog(catalog: Mapping[str, Any]) -> list[SitePools]:
+    """Network blocks of an OCloudSiteCatalog (``spec.sites[].network``); sites without one are skipped."""
+    meta = catalog.get("metadata") or {}
+    base = Origin(str(catalog.get("kind", "OCloudSiteCatalog")), str(meta.get("name", "")), "spec.sites",
+                  meta.get("namespace"))
+    spec = catalog.get("spec") or {}
+    sites = spec.get("sites") if isinstance(spec, Mapping) else None
+    if sites is None:
+        return []
+    if not isinstance(sites, list):
+        raise DomainError(base.finding("spec.sites must be a list of sites", rule=rules.INVALID_VALUE))
+    found: list[SitePools] = []
+    findings: list[Finding] = []
+    for index, entry in enumerate(sites):
+        if not isinstance(entry, Mapping) or entry.get("network") is None:
+            continue
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            findings.append(base.at(index, "name").finding(
+                "a site with a network block needs a name", rule=rules.INVALID_VALUE))
+            continue
+        try:
+            found.append(parse_site_network(entry["network"], name, base.at(index, "network")))
+        except DomainError as err:
+            findings.extend(err.findings)
+    if findings:
+        raise DomainError(findings)
+    return found
+
+
+def build_pool_catalog(sites: Iterable[SitePools], default: SitePools | None = None) -> PoolCatalog:
+    """Index site pools by site (a later entry for the same site replaces an earlier one) and
+    refuse overlapping pools."""
+    by_site: dict[str, SitePools] = {}
+    for site in sites:
+        by_site[site.site] = site
+    catalog = PoolCatalog(by_site, default)
+    findings = pool_overlap_findings(catalog.all_pools())
+    if findings:
+        raise DomainError(findings)
+    return catalog
+
+
+def pool_overlap_findings(pools: Iterable[Pool]) -> list[Finding]:
+    """Partial overlaps, and shared prefixes carved at different lengths."""
+    findings: list[Finding] = []
+    by_prefix: dict[tuple[int, int, int], list[Pool]] = {}
+    for pool in pools:
+        by_prefix.setdefault(pool.identity[:3], []).append(pool)
+    for group in by_prefix.values():
+        first = group[0]
+        for other in group[1:]:
+            if other.subnet_length != first.subnet_length:
+                findings.append(other.length_origin.finding(
+                    f"pool {other.prefix} is also used by {first.origin.resource} at {first.origin.field} "
+                    f"with /{first.subnet_length} subnets; a shared pool needs one subnet length",
+                    rule=rules.POOL_OVERLAP, current=other.subnet_length, proposed=first.subnet_length))
+    # sweep over distinct prefixes in address order: an overlap starts before the previous ends
+    distinct = sorted((g[0] for g in by_prefix.values()),
+                      key=lambda p: (p.prefix.version, int(p.prefix.network_address), p.prefix.prefixlen))
+    widest: Pool | None = None
+    for pool in distinct:
+        if (widest is not None and widest.prefix.version == pool.prefix.version
+                and int(pool.prefix.network_address) <= int(widest.prefix.broadcast_address)):
+            findings.append(pool.origin.finding(
+                f"pool {pool.prefix} ({pool.network}) overlaps pool {widest.prefix} ({widest.network}) of "
+                f"{widest.origin.resource} at {widest.origin.field}; pools must not overlap",
+                rule=rules.POOL_OVERLAP, current=str(pool.prefix)))
+            if int(pool.prefix.broadcast_address) <= int(widest.prefix.broadcast_address):
+                continue
+        widest = pool
+    return findings
+
+
+def _validation_findings(err: ValidationError, origin: Origin) -> list[Finding]:
+    findings = []
+    for problem in err.errors(include_url=False):
+        loc = [part for part in problem["loc"] if isinstance(part, str | int)]
+        findings.append(origin.at(*loc).finding(
+            problem["msg"], rule=rules.INVALID_VALUE, current=problem.get("input")))
+    return findings

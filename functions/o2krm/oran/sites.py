@@ -1,0 +1,345 @@
+"""The O-Cloud site catalog, and how an intent's targets pick sites from it.
+
+A package describes its O-Cloud in one or more ``OCloudSiteCatalog`` resources (local-config,
+schema in ``crds/o2krm.io_ocloudsitecatalogs.yaml``). Each site has a name, the cluster that
+ProvisioningRequests target, a region, an optional tier, labels, allocatable capacity and an
+optional network block that network-config allocates from.
+
+An intent names its sites with ``targetSite`` values and/or ``region`` values. A target value is
+
+- an exact site name or cluster name: ``edge-us-west-1``, ``edge-cluster-us-west-1``;
+- a glob over site and cluster names: ``edge-cluster-*``, ``edge-??-west-1``;
+- a phrase: ``all sites`` (or ``all``), ``all <tier> sites`` such as ``all edge sites``.
+
+Region values (exact or glob) select every site of the region when no target is given, and
+narrow the targets when both are given. Every target and region must select at least one site.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from o2krm.oran import vocabulary as v
+from o2krm.oran.findings import DomainError, Finding
+from o2krm.oran.model_support import InputModel, QuantityField, findings_from_validation_error
+
+SiteTier = Literal["edge", "regional", "central"]
+SITE_TIERS: tuple[str, ...] = ("edge", "regional", "central")
+
+# Site names become label values and parts of resource names: DNS-1123 labels.
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_REGION = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_ALL_SITES = re.compile(r"all(?:\s+sites?|\s+(?P<tier>[a-z][a-z0-9-]*)\s+sites?)?")
+_GLOB_CHARS = frozenset("*?[")
+# Where intents keep their targets; IntentView does not track context positions.
+INTENT_TARGETS_FIELD = "spec"
+
+
+class Capacity(InputModel):
+    """Allocatable capacity of the site's cluster for O-RAN workloads."""
+
+    cpu: QuantityField
+    memory: QuantityField
+    storage: QuantityField
+
+    @field_validator("cpu", "memory", "storage")
+    @classmethod
+    def _positive(cls, value: Any) -> Any:
+        if value.amount <= 0:
+            raise ValueError(f"capacity must be positive, got {value}")
+        return value
+
+
+class VlanRange(InputModel):
+    start: int = Field(ge=1, le=4094)
+    end: int = Field(ge=1, le=4094)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VlanRange:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is above end {self.end}; swap them")
+        return self
+
+
+class InstancePrefixes(InputModel):
+    """The address space of one network instance at the site, for IP allocation."""
+
+    ipv4: str | None = None
+    ipv6: str | None = None
+
+    @field_validator("ipv4")
+    @classmethod
+    def _ipv4(cls, value: str | None) -> str | None:
+        return None if value is None else _prefix(value, ipaddress.IPv4Network)
+
+    @field_validator("ipv6")
+    @classmethod
+    def _ipv6(cls, value: str | None) -> str | None:
+        return None if value is None else _prefix(value, ipaddress.IPv6Network)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> InstancePrefixes:
+        if self.ipv4 is None and self.ipv6 is None:
+            raise ValueError("give an ipv4 or an ipv6 prefix (or both), or leave the instance out")
+        return self
+
+
+class NetworkInstances(InputModel):
+    """Prefixes per O-RAN network instance: N2 (NGAP), N3 (GTP-U), E1 (CU-CP/CU-UP), F1 (CU/DU)."""
+
+    n2: InstancePrefixes | None = None
+    n3: InstancePrefixes | None = None
+    e1: InstancePrefixes | None = None
+    f1: InstancePrefixes | None = None
+
+
+class SiteNetwork(InputModel):
+    """Optional per-site network pools, read by network-config (not by pr-generate)."""
+
+    vlan_range: VlanRange | None = None
+    network_instances: NetworkInstances | None = None
+
+
+class Site(InputModel):
+    name: str
+    cluster: str
+    region: str
+    tier: SiteTier | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    capacity: Capacity
+    network: SiteNetwork | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _DNS_LABEL.fullmatch(value):
+            raise ValueError(
+                f"site name {value!r} must be a DNS label: at most 63 lowercase letters, digits and '-', "
+                "starting and ending with a letter or digit"
+            )
+        return value
+
+    @field_validator("cluster")
+    @classmethod
+    def _cluster(cls, value: str) -> str:
+        if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
+            raise ValueError(
+                f"cluster name {value!r} must be a DNS subdomain: lowercase letters, digits, '-' and '.'"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.fullmatch(value):
+            raise ValueError(f"region {value!r} must be 1-63 letters, digits, '-', '_' or '.'")
+        return value
+
+    def describe(self) -> str:
+        return f"{self.name} (cluster {self.cluster}, region {self.region})"
+
+
+class _CatalogSpec(InputModel):
+    sites: list[Site] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class SiteCatalog:
+    """All sites of the package's O-Cloud, sorted by name; names and clusters are unique."""
+
+    sites: tuple[Site, ...]
+
+    @classmethod
+    def from_resources(cls, resources: Sequence[Mapping[str, Any]]) -> SiteCatalog:
+        """Read ``OCloudSiteCatalog`` resources.
+
+        Raises DomainError; each finding's ``tags["resourceIndex"]`` is the index in ``resources``
+        of the catalog it is about, and its ``field`` a path inside that resource.
+        """
+        findings: list[Finding] = []
+        sites: list[Site] = []
+        owner_of_name: dict[str, str] = {}
+        owner_of_cluster: dict[str, str] = {}
+        for index, resource in enumerate(resources):
+            tags = {"resourceIndex": str(index)}
+            where = _catalog_name(resource)
+            spec = resource.get("spec")
+            if not isinstance(spec, Mapping):
+                findings.append(
+                    Finding(f"{where}: spec.sites is missing; list the O-Cloud sites there", field="spec", tags=tags)
+                )
+                continue
+            try:
+                parsed = _CatalogSpec.model_validate(spec)
+            except ValidationError as error:
+                findings.extend(_tagged(findings_from_validation_error(error, "spec", where), tags))
+                continue
+            for i, site in enumerate(parsed.sites):
+                here = f"{where} spec.sites[{i}]"
+                clash = owner_of_name.get(site.name) or owner_of_cluster.get(site.cluster)
+                if clash is not None:
+                    duplicated = "name" if site.name in owner_of_name else "cluster"
+                    value = site.name if duplicated == "name" else site.cluster
+                    findings.append(
+                        Finding(
+                            f"duplicate site {duplicated} {value!r}: {here} repeats {clash}; "
+                            "each site and each cluster must be listed once",
+                            field=f"spec.sites[{i}].{duplicated}",
+                            current=value,
+                            tags=tags,
+                        )
+                    )
+                    continue
+                owner_of_name[site.name] = here
+                owner_of_cluster[site.cluster] = here
+                sites.append(site)
+        if findings:
+            raise DomainError(findings)
+        return cls(tuple(sorted(sites, key=lambda s: s.name)))
+
+    def get(self, name: str) -> Site | None:
+        return next((s for s in self.sites if s.name == name), None)
+
+    def resolve(self, targets: Sequence[str], regions: Sequence[str]) -> tuple[Site, ...]:
+        """The sites an intent's ``targetSite`` and ``region`` values select, sorted by name."""
+        if not self.sites:
+            raise DomainError(
+                Finding(
+                    "the package has no O-Cloud sites: add an OCloudSiteCatalog "
+                    f"({v.O2KRM_API}) listing the sites intents may target",
+                    field=INTENT_TARGETS_FIELD,
+                )
+            )
+        if not targets and not regions:
+            raise DomainError(
+                Finding(
+                    f"the intent names no site: add a {v.CTX_TARGET_SITE} context (site name, cluster name, "
+                    f"glob such as 'edge-cluster-*', or 'all edge sites') or a {v.CTX_REGION} context",
+                    field=INTENT_TARGETS_FIELD,
+                )
+            )
+        findings: list[Finding] = []
+        in_regions = self._in_regions(regions, findings)
+        selected: dict[str, Site] = {}
+        for target in targets:
+            matches = self._match_target(target, findings)
+            if not matches:
+                continue
+            kept = [s for s in matches if s.name in in_regions] if regions else matches
+            if not kept:
+                findings.append(
+                    Finding(
+                        f"{v.CTX_TARGET_SITE} {target!r} selects {_names(matches)}, but none of them is in "
+                        f"{v.CTX_REGION} {_quoted(regions)}; fix the target or the region",
+                        field=INTENT_TARGETS_FIELD,
+                        current=target,
+                    )
+                )
+            selected.update((s.name, s) for s in kept)
+        if not targets:
+            selected = in_regions
+        if findings:
+            raise DomainError(findings)
+        return tuple(selected[name] for name in sorted(selected))
+
+    def _in_regions(self, regions: Sequence[str], findings: list[Finding]) -> dict[str, Site]:
+        selected: dict[str, Site] = {}
+        known = sorted({s.region for s in self.sites})
+        for region in regions:
+            matches = [s for s in self.sites if _glob_or_equal(region, s.region)]
+            if not matches:
+                findings.append(
+                    Finding(
+                        f"{v.CTX_REGION} {region!r} has no O-Cloud site; regions in the catalog: "
+                        f"{', '.join(known)}",
+                        field=INTENT_TARGETS_FIELD,
+                        current=region,
+                        proposed=_closest(region, known),
+                    )
+                )
+            selected.update((s.name, s) for s in matches)
+        return selected
+
+    def _match_target(self, target: str, findings: list[Finding]) -> list[Site]:
+        phrase = _ALL_SITES.fullmatch(" ".join(target.lower().split()))
+        if phrase:
+            tier = phrase["tier"]
+            if tier is None:
+                return list(self.sites)
+            if tier not in SITE_TIERS:
+                findings.append(
+                    Finding(
+                        f"{v.CTX_TARGET_SITE} {target!r}: unknown tier {tier!r}; use one of "
+                        f"{', '.join(SITE_TIERS)} (sites declare it in their 'tier' field)",
+                        field=INTENT_TARGETS_FIELD,
+                        current=target,
+                    )
+                )
+                return []
+            matches = [s for s in self.sites if s.tier == tier]
+        else:
+            matches = [s for s in self.sites if _glob_or_equal(target, s.name) or _glob_or_equal(target, s.cluster)]
+        if not matches:
+            findings.append(self._no_match(target))
+        return matches
+
+    def _no_match(self, target: str) -> Finding:
+        known = sorted({s.name for s in self.sites} | {s.cluster for s in self.sites})
+        listing = ", ".join(s.describe() for s in self.sites)
+        return Finding(
+            f"{v.CTX_TARGET_SITE} {target!r} matches no O-Cloud site; sites in the catalog: {listing}. "
+            "Fix the intent's target or add the site to an OCloudSiteCatalog",
+            field=INTENT_TARGETS_FIELD,
+            current=target,
+            proposed=_closest(target, known),
+        )
+
+
+def _glob_or_equal(pattern: str, value: str) -> bool:
+    if _GLOB_CHARS.isdisjoint(pattern):
+        return pattern == value
+    return fnmatchcase(value, pattern)
+
+
+def _closest(value: str, candidates: Sequence[str]) -> str | None:
+    lowered = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def _prefix(value: str, kind: type[ipaddress.IPv4Network] | type[ipaddress.IPv6Network]) -> str:
+    family = "IPv4" if kind is ipaddress.IPv4Network else "IPv6"
+    try:
+        return str(kind(value, strict=True))
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an {family} prefix such as {_EXAMPLE_PREFIX[family]}: {error}") from None
+
+
+_EXAMPLE_PREFIX = {"IPv4": "10.20.0.0/24", "IPv6": "fd00:20::/64"}
+
+
+def _catalog_name(resource: Mapping[str, Any]) -> str:
+    metadata = resource.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return f"{v.SITE_CATALOG_KIND}/{name or '<unnamed>'}"
+
+
+def _tagged(findings: list[Finding], tags: dict[str, str]) -> list[Finding]:
+    return [replace(f, tags={**f.tags, **tags}) for f in findings]
+
+
+def _names(sites: Sequence[Site]) -> str:
+    return ", ".join(s.name for s in sites)
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(repr(x) for x in values)

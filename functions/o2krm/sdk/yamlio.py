@@ -1,0 +1,122 @@
+"""YAML parsing and emitting on libyaml's C implementation, with Kubernetes' scalar rules.
+
+Two differences from PyYAML's defaults matter for KRM:
+
+* Timestamps stay strings. ``2024-01-01`` in a manifest is data, not a ``datetime``.
+* Emitted YAML is block style, keeps key order, never wraps long lines, and writes
+  multi-line strings as literal blocks, the way a person would write them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:  # pragma: no branch - the C extension ships in PyYAML wheels
+    _BaseLoader = yaml.CSafeLoader
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - pure-Python fallback
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+
+YAMLError = yaml.YAMLError
+MarkedError = yaml.MarkedYAMLError
+Node = yaml.Node
+ScalarNode = yaml.ScalarNode
+MappingNode = yaml.MappingNode
+SequenceNode = yaml.SequenceNode
+
+
+class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe C loader that leaves timestamps as strings."""
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """Safe C dumper: block style, ordered keys, literal blocks for multi-line text."""
+
+
+def _represent_str(dumper: yaml.BaseDumper, value: str) -> yaml.ScalarNode:
+    # The emitter itself falls back to quoting when a literal block could not hold the text.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
+
+
+def compose(text: str) -> Node | None:
+    """Parse one YAML document into its node tree (with source positions)."""
+    loader = Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def construct(text: str, node: Node) -> Any:
+    """Build plain Python data (dict, list, str, int, float, bool, None) from a node."""
+    loader = Loader(text)
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def load(text: str) -> Any:
+    return yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a SafeLoader
+
+
+def load_all(text: str) -> list[Any]:
+    return list(yaml.load_all(text, Loader=Loader))  # noqa: S506 - Loader is a SafeLoader
+
+
+def dump(value: Any) -> str:
+    """Block-style YAML for ``value`` at indentation 0, ending with a newline."""
+    return yaml.dump(
+        value,
+        Dumper=Dumper,
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+    )
+
+
+def dump_inline(value: Any) -> str:
+    """A scalar, or an empty/flow collection, on one line without document markers."""
+    text = yaml.dump(
+        value,
+        Dumper=Dumper,
+        default_flow_style=True,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+    )
+    if text.endswith("\n...\n"):
+        text = text[: -len("\n...\n")]
+    return text.rstrip("\n")
+
+
+def dump_double_quoted(value: str) -> str:
+    """A double-quoted YAML scalar with every character escaped as YAML requires."""
+    text = yaml.dump(value, Dumper=Dumper, default_style='"', allow_unicode=True, width=1_000_000)
+    if text.endswith("\n...\n"):
+        text = text[: -len("\n...\n")]
+    return text.rstrip("\n")
+
+
+def is_plain_string(text: str) -> bool:
+    """True when ``text`` written without quotes reads back as the same string."""
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    try:
+        return load(text) == text and ": " not in text and " #" not in text
+    except yaml.YAMLError:
+        return False
