@@ -7,7 +7,7 @@ such as ``spec.sites[2].capacity.cpu``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, WithJsonSchema
@@ -55,6 +55,13 @@ def findings_from_validation_error(error: ValidationError, prefix: str, what: st
             )
         )
     return findings
+
+
+def describe_resource(kind: str, resource: Mapping[str, Any]) -> str:
+    """ "Kind/name" of an input resource, for messages."""
+    metadata = resource.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return f"{kind}/{name or '<unnamed>'}"
 
 
 def _explain(problem: Any) -> str:

@@ -105,12 +105,16 @@ def parse_quantity(value: object) -> Quantity:
     if isinstance(value, Quantity):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise QuantityError(f"expected a quantity, got {type(value).__name__} {value!r}; write {ACCEPTED_FORMS}")
+        raise QuantityError(
+            f"expected a quantity, got {type(value).__name__} {value!r}; write {ACCEPTED_FORMS}"
+        )
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise QuantityError(f"{value!r} is not a quantity; write {ACCEPTED_FORMS}")
     text = value if isinstance(value, str) else _plain(Decimal(str(value)))
     if len(text) > _MAX_TEXT_LENGTH:
-        raise QuantityError(f"quantity is {len(text)} characters long; at most {_MAX_TEXT_LENGTH} are accepted")
+        raise QuantityError(
+            f"quantity is {len(text)} characters long; at most {_MAX_TEXT_LENGTH} are accepted"
+        )
     match = _QUANTITY_RE.fullmatch(text)
     if match is None:
         raise QuantityError(f"{text!r} is not a Kubernetes quantity; write {ACCEPTED_FORMS}")

@@ -3,7 +3,7 @@
 A package describes its O-Cloud in one or more ``OCloudSiteCatalog`` resources (local-config,
 schema in ``crds/o2krm.io_ocloudsitecatalogs.yaml``). Each site has a name, the cluster that
 ProvisioningRequests target, a region, an optional tier, labels, allocatable capacity and an
-optional network block that network-config allocates from.
+optional network block (VLAN and address pools) that network-config allocates from.
 
 An intent names its sites with ``targetSite`` values and/or ``region`` values. A target value is
 
@@ -18,18 +18,22 @@ narrow the targets when both are given. Every target and region must select at l
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
-from o2krm.oran.model_support import InputModel, QuantityField, findings_from_validation_error
+from o2krm.oran.model_support import (
+    InputModel,
+    QuantityField,
+    describe_resource,
+    findings_from_validation_error,
+)
 
 SiteTier = Literal["edge", "regional", "central"]
 SITE_TIERS: tuple[str, ...] = ("edge", "regional", "central")
@@ -59,56 +63,6 @@ class Capacity(InputModel):
         return value
 
 
-class VlanRange(InputModel):
-    start: int = Field(ge=1, le=4094)
-    end: int = Field(ge=1, le=4094)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> VlanRange:
-        if self.start > self.end:
-            raise ValueError(f"start {self.start} is above end {self.end}; swap them")
-        return self
-
-
-class InstancePrefixes(InputModel):
-    """The address space of one network instance at the site, for IP allocation."""
-
-    ipv4: str | None = None
-    ipv6: str | None = None
-
-    @field_validator("ipv4")
-    @classmethod
-    def _ipv4(cls, value: str | None) -> str | None:
-        return None if value is None else _prefix(value, ipaddress.IPv4Network)
-
-    @field_validator("ipv6")
-    @classmethod
-    def _ipv6(cls, value: str | None) -> str | None:
-        return None if value is None else _prefix(value, ipaddress.IPv6Network)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> InstancePrefixes:
-        if self.ipv4 is None and self.ipv6 is None:
-            raise ValueError("give an ipv4 or an ipv6 prefix (or both), or leave the instance out")
-        return self
-
-
-class NetworkInstances(InputModel):
-    """Prefixes per O-RAN network instance: N2 (NGAP), N3 (GTP-U), E1 (CU-CP/CU-UP), F1 (CU/DU)."""
-
-    n2: InstancePrefixes | None = None
-    n3: InstancePrefixes | None = None
-    e1: InstancePrefixes | None = None
-    f1: InstancePrefixes | None = None
-
-
-class SiteNetwork(InputModel):
-    """Optional per-site network pools, read by network-config (not by pr-generate)."""
-
-    vlan_range: VlanRange | None = None
-    network_instances: NetworkInstances | None = None
-
-
 class Site(InputModel):
     name: str
     cluster: str
@@ -116,7 +70,8 @@ class Site(InputModel):
     tier: SiteTier | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     capacity: Capacity
-    network: SiteNetwork | None = None
+    # VLAN and address pools; network-config reads and validates them, pr-generate does not.
+    network: dict[str, Any] | None = None
 
     @field_validator("name")
     @classmethod
@@ -171,11 +126,15 @@ class SiteCatalog:
         owner_of_cluster: dict[str, str] = {}
         for index, resource in enumerate(resources):
             tags = {"resourceIndex": str(index)}
-            where = _catalog_name(resource)
+            where = describe_resource(v.SITE_CATALOG_KIND, resource)
             spec = resource.get("spec")
             if not isinstance(spec, Mapping):
                 findings.append(
-                    Finding(f"{where}: spec.sites is missing; list the O-Cloud sites there", field="spec", tags=tags)
+                    Finding(
+                        f"{where}: spec.sites is missing; list the O-Cloud sites there",
+                        field="spec",
+                        tags=tags,
+                    )
                 )
                 continue
             try:
@@ -287,7 +246,9 @@ class SiteCatalog:
                 return []
             matches = [s for s in self.sites if s.tier == tier]
         else:
-            matches = [s for s in self.sites if _glob_or_equal(target, s.name) or _glob_or_equal(target, s.cluster)]
+            matches = [
+                s for s in self.sites if _glob_or_equal(target, s.name) or _glob_or_equal(target, s.cluster)
+            ]
         if not matches:
             findings.append(self._no_match(target))
         return matches
@@ -314,23 +275,6 @@ def _closest(value: str, candidates: Sequence[str]) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
-
-
-def _prefix(value: str, kind: type[ipaddress.IPv4Network] | type[ipaddress.IPv6Network]) -> str:
-    family = "IPv4" if kind is ipaddress.IPv4Network else "IPv6"
-    try:
-        return str(kind(value, strict=True))
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not an {family} prefix such as {_EXAMPLE_PREFIX[family]}: {error}") from None
-
-
-_EXAMPLE_PREFIX = {"IPv4": "10.20.0.0/24", "IPv6": "fd00:20::/64"}
-
-
-def _catalog_name(resource: Mapping[str, Any]) -> str:
-    metadata = resource.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    return f"{v.SITE_CATALOG_KIND}/{name or '<unnamed>'}"
 
 
 def _tagged(findings: list[Finding], tags: dict[str, str]) -> list[Finding]:

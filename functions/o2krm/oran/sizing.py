@@ -43,9 +43,9 @@ from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.intent_view import IntentView, Target
 from o2krm.oran.model_support import InputModel, QuantityField, findings_from_validation_error
-from o2krm.oran.quantity import CPU_CORE, CPU_MILLI, GIBIBYTE, MEBIBYTE, Quantity, QuantityFormat, parse_quantity
+from o2krm.oran.quantity import CPU_CORE, CPU_MILLI, GIBIBYTE, MEBIBYTE, Quantity, QuantityFormat
 
-_KIBI_FORMAT = QuantityFormat.BINARY_SI
+_BYTES = QuantityFormat.BINARY_SI
 
 DEFAULT_SIZING: dict[str, Any] = {
     "defaultServiceType": "eMBB",
@@ -109,8 +109,8 @@ _UPPER_BOUND_CONDITIONS = frozenset(
 
 class Resources(InputModel):
     cpu: QuantityField = Quantity(Decimal(0))
-    memory: QuantityField = Quantity(Decimal(0), _KIBI_FORMAT)
-    storage: QuantityField = Quantity(Decimal(0), _KIBI_FORMAT)
+    memory: QuantityField = Quantity(Decimal(0), _BYTES)
+    storage: QuantityField = Quantity(Decimal(0), _BYTES)
 
     @field_validator("cpu", "memory", "storage")
     @classmethod
@@ -236,7 +236,9 @@ def size(view: IntentView, functions: Sequence[str], policy: SizingPolicy) -> Si
     throughput = intent_throughput if intent_throughput is not None else profile.default_throughput_mbps
     latency_bound = _latency_bound_ms(view.targets_named(v.TARGET_LATENCY))
     critical = latency_bound is not None and latency_bound <= policy.latency_critical.max_latency_ms
-    headroom = max(profile.cpu_headroom, policy.latency_critical.cpu_headroom) if critical else profile.cpu_headroom
+    headroom = (
+        max(profile.cpu_headroom, policy.latency_critical.cpu_headroom) if critical else profile.cpu_headroom
+    )
     whole_cores = profile.whole_cores or (critical and policy.latency_critical.whole_cores)
 
     gbps = throughput / 1000
@@ -247,8 +249,8 @@ def size(view: IntentView, functions: Sequence[str], policy: SizingPolicy) -> Si
     cpu = Quantity(total.cpu.amount).scaled(headroom).round_up_to(CPU_CORE if whole_cores else CPU_MILLI)
     return Sizing(
         cpu=cpu,
-        memory=Quantity(total.memory.amount, _KIBI_FORMAT).round_up_to(MEBIBYTE),
-        storage=Quantity(total.storage.amount, _KIBI_FORMAT).round_up_to(GIBIBYTE),
+        memory=Quantity(total.memory.amount, _BYTES).round_up_to(MEBIBYTE),
+        storage=Quantity(total.storage.amount, _BYTES).round_up_to(GIBIBYTE),
         service_type=service_type,
         functions=tuple(functions),
         throughput_mbps=throughput,
@@ -257,15 +259,6 @@ def size(view: IntentView, functions: Sequence[str], policy: SizingPolicy) -> Si
         cpu_headroom=headroom,
         whole_cores=whole_cores,
     )
-
-
-def fits(sizing_total: Mapping[str, Quantity], capacity: Mapping[str, Quantity]) -> list[str]:
-    """The resources (cpu, memory, storage) where ``sizing_total`` exceeds ``capacity``, as messages."""
-    return [
-        f"{resource} {sizing_total[resource]} > {capacity[resource]}"
-        for resource in ("cpu", "memory", "storage")
-        if sizing_total[resource] > capacity[resource]
-    ]
 
 
 def _throughput_mbps(targets: Sequence[Target]) -> Decimal | None:
@@ -315,17 +308,3 @@ def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, A
 
 def _plain(number: Decimal) -> str:
     return f"{number.normalize():f}"
-
-
-__all__ = [
-    "DEFAULT_SIZING",
-    "FunctionProfile",
-    "Resources",
-    "ServiceProfile",
-    "Sizing",
-    "SizingPolicy",
-    "fits",
-    "load_policy",
-    "parse_quantity",
-    "size",
-]

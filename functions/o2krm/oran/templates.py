@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
-from o2krm.oran.model_support import InputModel, findings_from_validation_error
+from o2krm.oran.model_support import InputModel, describe_resource, findings_from_validation_error
 
 _NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _VERSION_PART = re.compile(r"(\d+)|(\D+)")
@@ -39,7 +39,9 @@ class ProvisioningTemplate(InputModel):
     @classmethod
     def _name_like(cls, value: str) -> str:
         if not _NAME.fullmatch(value):
-            raise ValueError(f"{value!r} must be letters, digits, '-', '_' or '.', starting and ending alphanumeric")
+            raise ValueError(
+                f"{value!r} must be letters, digits, '-', '_' or '.', starting and ending alphanumeric"
+            )
         return value
 
     @field_validator("network_functions", "service_types")
@@ -75,11 +77,15 @@ class TemplateCatalog:
         seen: dict[str, str] = {}
         for index, resource in enumerate(resources):
             tags = {"resourceIndex": str(index)}
-            where = _catalog_name(resource)
+            where = describe_resource(v.TEMPLATE_CATALOG_KIND, resource)
             spec = resource.get("spec")
             if not isinstance(spec, Mapping):
                 findings.append(
-                    Finding(f"{where}: spec.templates is missing; list the templates there", field="spec", tags=tags)
+                    Finding(
+                        f"{where}: spec.templates is missing; list the templates there",
+                        field="spec",
+                        tags=tags,
+                    )
                 )
                 continue
             try:
@@ -144,7 +150,8 @@ class TemplateCatalog:
         if len(names) > 1:
             raise DomainError(
                 Finding(
-                    f"templates {', '.join(names)} fit {', '.join(functions)} for {service_type} equally well; "
+                    f"templates {', '.join(names)} fit {', '.join(functions)} for {service_type} "
+                    "equally well; "
                     "make the catalog unambiguous (narrow serviceTypes or networkFunctions, or remove one)",
                     field="spec",
                 )
@@ -154,12 +161,4 @@ class TemplateCatalog:
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order for versions: v2 < v10, 1.9.0 < 1.10.0."""
-    return tuple(
-        (0, int(number)) if number else (1, text) for number, text in _VERSION_PART.findall(version)
-    )
-
-
-def _catalog_name(resource: Mapping[str, Any]) -> str:
-    metadata = resource.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    return f"{v.TEMPLATE_CATALOG_KIND}/{name or '<unnamed>'}"
+    return tuple((0, int(number)) if number else (1, text) for number, text in _VERSION_PART.findall(version))

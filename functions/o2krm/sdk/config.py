@@ -32,7 +32,7 @@ def config_fields(config: KubeObject | None) -> tuple[dict[str, Any], str]:
         spec = config.get("spec")
         if not isinstance(spec, dict):
             raise ConfigError(f"{config.describe()}: spec must be a mapping", obj=config, field="spec")
-        return dict(spec), "spec"
+        return {str(k): _read_value(v) for k, v in spec.items()}, "spec"
     rest = {k: v for k, v in config.data.items() if k not in ("apiVersion", "kind", "metadata")}
     return rest, ""
 

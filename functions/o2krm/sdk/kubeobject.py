@@ -280,30 +280,38 @@ class KubeObject:
         """The object's text for the output: a ``- `` item at ``item_indent`` or, with
         ``None``, a standalone document."""
         raw = self._raw
-        if raw is not None and self._data is None:
-            return _with_newline(raw.text if item_indent is not None or raw.dash < 0 else raw.document)
-        if raw is not None and self._node is not None and (item_indent is None) == (raw.dash < 0):
-            patched = self._patched(raw)
-            if patched is not None:
-                return _with_newline(patched)
+        as_item = item_indent is not None
+        if raw is not None and (raw.dash >= 0 or not as_item):
+            document = raw.document if self._data is None else self._patched_document(raw)
+            if document is not None:
+                if raw.dash < 0:
+                    return _with_newline(document)
+                if as_item:
+                    return _with_newline(document[: raw.dash] + "- " + document[raw.dash + 2 :])
+                return _with_newline(_dedent(document, raw.dash + 2))
         return _fresh_text(self.data, item_indent)
 
-    def _patched(self, raw: RawItem) -> str | None:
+    def _patched_document(self, raw: RawItem) -> str | None:
         from o2krm.sdk import yamlio
         from o2krm.sdk.patch import Unpatchable, patch_text, same
 
         document = raw.document
         original = yamlio.construct(document, self._node)
         if same(original, self._data):
-            return raw.text
+            return document
         wide = self.annotation(SEQINDENT_ANNOTATION) == "wide"
         try:
-            text = patch_text(document, self._node, original, self._data, wide_sequences=wide)
+            return patch_text(document, self._node, original, self._data, wide_sequences=wide)
         except Unpatchable:
             return None
-        if raw.dash >= 0:
-            text = text[: raw.dash] + "- " + text[raw.dash + 2 :]
-        return text
+
+
+def _dedent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    out = []
+    for line in text.splitlines(keepends=True):
+        out.append(line[spaces:] if line.startswith(pad) else line.lstrip(" "))
+    return "".join(out)
 
 
 def _fresh_text(data: dict[str, Any], item_indent: int | None) -> str:

@@ -53,6 +53,7 @@ class KrmFunction:
 
     def run(self, argv: Sequence[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
         overrides: dict[str, str] = {}
+        config_file: str | None = None
         for arg in argv:
             if arg in ("-h", "--help"):
                 stdout.write(self.help_text())
@@ -61,6 +62,11 @@ class KrmFunction:
                 stdout.write(f"{self.name} {self.version}\n")
                 return EXIT_OK
             key, sep, value = arg.partition("=")
+            if not sep and config_file is None and os.path.isfile(arg):
+                # kustomize's exec-plugin protocol: the config file is the first argument
+                # and the resources come as a plain YAML stream.
+                config_file = arg
+                continue
             if not sep or not key or key.startswith("-"):
                 stderr.write(f"{self.name}: unknown argument {arg!r}; expected key=value, --help or --version\n")
                 return EXIT_USAGE
@@ -72,10 +78,10 @@ class KrmFunction:
         raw = scan(text)
         # Nothing to act on: pass the input through untouched, without parsing it or the
         # config (a package without this function's kinds costs only the scan).
-        if raw is not None and not overrides and not self._has_work(raw):
+        if raw is not None and not overrides and config_file is None and not self._has_work(raw):
             stdout.write(text if text.endswith("\n") or not text else text + "\n")
             return EXIT_OK
-        return self._process(text, raw, overrides, stdout, stderr)
+        return self._process(text, raw, overrides, config_file, stdout, stderr)
 
     # --- the work -------------------------------------------------------------------
     def _has_work(self, raw: RawInput) -> bool:
@@ -92,7 +98,13 @@ class KrmFunction:
         return self.owner is not None and self.owner in item.text and "owned-by" in item.text
 
     def _process(
-        self, text: str, raw: RawInput | None, overrides: dict[str, str], stdout: IO[str], stderr: IO[str]
+        self,
+        text: str,
+        raw: RawInput | None,
+        overrides: dict[str, str],
+        config_file: str | None,
+        stdout: IO[str],
+        stderr: IO[str],
     ) -> int:
         from o2krm.sdk.config import load_config
         from o2krm.sdk.errors import InputError, KrmError
@@ -103,6 +115,8 @@ class KrmFunction:
         try:
             rl = ResourceList.from_raw(raw) if raw is not None else ResourceList.parse(text)
             snapshot = _Snapshot(rl)
+            if config_file is not None:
+                rl.function_config = _read_config_file(config_file)
             config = load_config(_load(self.config) if self.config else None, rl.function_config, overrides)
             process: Callable[[ResourceList, Any], None] = _load(self.process)
             process(rl, config)
@@ -199,6 +213,17 @@ def _results_text(rl: Any) -> str:
     from o2krm.sdk import yamlio
 
     return yamlio.dump({"results": [r.to_dict() for r in rl.results]})
+
+
+def _read_config_file(path: str) -> Any:
+    from o2krm.sdk.errors import InputError
+    from o2krm.sdk.resourcelist import _config_object
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return _config_object(handle.read())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read function config {path}: {exc}") from None
 
 
 def _read_text(stdin: IO[str]) -> str:

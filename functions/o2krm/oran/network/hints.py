@@ -96,7 +96,8 @@ class Hints:
         return records + Hints(
             tuple(h for h in pins.vlans if (h.key, h.vlan) not in vlan_seen),
             tuple(
-                h for h in pins.subnets
+                h
+                for h in pins.subnets
                 if (h.key, h.subnet, h.gateway) not in subnet_seen
                 and not (h.gateway is None and (h.key, h.subnet) in subnet_only)
             ),

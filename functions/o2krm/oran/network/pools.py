@@ -114,7 +114,12 @@ class Pool:
     @property
     def identity(self) -> tuple[int, int, int, int]:
         """Pools with the same identity are one shared pool."""
-        return (self.prefix.version, int(self.prefix.network_address), self.prefix.prefixlen, self.subnet_length)
+        return (
+            self.prefix.version,
+            int(self.prefix.network_address),
+            self.prefix.prefixlen,
+            self.subnet_length,
+        )
 
 
 @dataclass(frozen=True)
@@ -213,8 +218,12 @@ def _make_pool(
 def site_pools_from_catalog(catalog: Mapping[str, Any]) -> list[SitePools]:
     """Network blocks of an OCloudSiteCatalog (``spec.sites[].network``); sites without one are skipped."""
     meta = catalog.get("metadata") or {}
-    base = Origin(str(catalog.get("kind", "OCloudSiteCatalog")), str(meta.get("name", "")), "spec.sites",
-                  meta.get("namespace"))
+    base = Origin(
+        str(catalog.get("kind", "OCloudSiteCatalog")),
+        str(meta.get("name", "")),
+        "spec.sites",
+        meta.get("namespace"),
+    )
     spec = catalog.get("spec") or {}
     sites = spec.get("sites") if isinstance(spec, Mapping) else None
     if sites is None:
@@ -228,8 +237,11 @@ def site_pools_from_catalog(catalog: Mapping[str, Any]) -> list[SitePools]:
             continue
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            findings.append(base.at(index, "name").finding(
-                "a site with a network block needs a name", rule=rules.INVALID_VALUE))
+            findings.append(
+                base.at(index, "name").finding(
+                    "a site with a network block needs a name", rule=rules.INVALID_VALUE
+                )
+            )
             continue
         try:
             found.append(parse_site_network(entry["network"], name, base.at(index, "network")))
@@ -263,21 +275,37 @@ def pool_overlap_findings(pools: Iterable[Pool]) -> list[Finding]:
         first = group[0]
         for other in group[1:]:
             if other.subnet_length != first.subnet_length:
-                findings.append(other.length_origin.finding(
-                    f"pool {other.prefix} is also used by {first.origin.resource} at {first.origin.field} "
-                    f"with /{first.subnet_length} subnets; a shared pool needs one subnet length",
-                    rule=rules.POOL_OVERLAP, current=other.subnet_length, proposed=first.subnet_length))
+                findings.append(
+                    other.length_origin.finding(
+                        f"pool {other.prefix} is also used by {first.origin.resource} at "
+                        f"{first.origin.field} with /{first.subnet_length} subnets; "
+                        "a shared pool needs one subnet length",
+                        rule=rules.POOL_OVERLAP,
+                        current=other.subnet_length,
+                        proposed=first.subnet_length,
+                    )
+                )
     # sweep over distinct prefixes in address order: an overlap starts before the previous ends
-    distinct = sorted((g[0] for g in by_prefix.values()),
-                      key=lambda p: (p.prefix.version, int(p.prefix.network_address), p.prefix.prefixlen))
+    distinct = sorted(
+        (g[0] for g in by_prefix.values()),
+        key=lambda p: (p.prefix.version, int(p.prefix.network_address), p.prefix.prefixlen),
+    )
     widest: Pool | None = None
     for pool in distinct:
-        if (widest is not None and widest.prefix.version == pool.prefix.version
-                and int(pool.prefix.network_address) <= int(widest.prefix.broadcast_address)):
-            findings.append(pool.origin.finding(
-                f"pool {pool.prefix} ({pool.network}) overlaps pool {widest.prefix} ({widest.network}) of "
-                f"{widest.origin.resource} at {widest.origin.field}; pools must not overlap",
-                rule=rules.POOL_OVERLAP, current=str(pool.prefix)))
+        if (
+            widest is not None
+            and widest.prefix.version == pool.prefix.version
+            and int(pool.prefix.network_address) <= int(widest.prefix.broadcast_address)
+        ):
+            findings.append(
+                pool.origin.finding(
+                    f"pool {pool.prefix} ({pool.network}) overlaps pool {widest.prefix} "
+                    f"({widest.network}) of {widest.origin.resource} at {widest.origin.field}; "
+                    "pools must not overlap",
+                    rule=rules.POOL_OVERLAP,
+                    current=str(pool.prefix),
+                )
+            )
             if int(pool.prefix.broadcast_address) <= int(widest.prefix.broadcast_address):
                 continue
         widest = pool
@@ -288,6 +316,7 @@ def _validation_findings(err: ValidationError, origin: Origin) -> list[Finding]:
     findings = []
     for problem in err.errors(include_url=False):
         loc = [part for part in problem["loc"] if isinstance(part, str | int)]
-        findings.append(origin.at(*loc).finding(
-            problem["msg"], rule=rules.INVALID_VALUE, current=problem.get("input")))
+        findings.append(
+            origin.at(*loc).finding(problem["msg"], rule=rules.INVALID_VALUE, current=problem.get("input"))
+        )
     return findings

@@ -33,7 +33,9 @@ class AttachmentRequest:
         return networks_of(self.functions, table)
 
 
-def request_from_provisioning_request(pr: Mapping[str, Any], table: AttachmentTable) -> AttachmentRequest | None:
+def request_from_provisioning_request(
+    pr: Mapping[str, Any], table: AttachmentTable
+) -> AttachmentRequest | None:
     """The attachment request of ``pr``; None when it names no network functions at all.
 
     Raises DomainError when the site label is missing or a function is not in ``table``.
@@ -48,22 +50,36 @@ def request_from_provisioning_request(pr: Mapping[str, Any], table: AttachmentTa
     fn_origin = origin.at("spec", "templateParameters", "networkFunctions")
     findings: list[Finding] = []
     if not isinstance(raw, list):
-        raise DomainError(fn_origin.finding(
-            f"networkFunctions must be a list such as [CU-CP, CU-UP, DU], not {type(raw).__name__}",
-            rule=rules.INVALID_VALUE, current=raw))
+        raise DomainError(
+            fn_origin.finding(
+                f"networkFunctions must be a list such as [CU-CP, CU-UP, DU], not {type(raw).__name__}",
+                rule=rules.INVALID_VALUE,
+                current=raw,
+            )
+        )
     for index, function in enumerate(raw):
         if function not in table:
-            findings.append(fn_origin.at(index).finding(
-                f"network function {function!r} has no attachments; use one of {', '.join(table)} "
-                "or add it to the attachments table of the network-config function config",
-                rule=rules.UNKNOWN_FUNCTION, current=function, proposed=list(table)))
+            findings.append(
+                fn_origin.at(index).finding(
+                    f"network function {function!r} has no attachments; use one of {', '.join(table)} "
+                    "or add it to the attachments table of the network-config function config",
+                    rule=rules.UNKNOWN_FUNCTION,
+                    current=function,
+                    proposed=list(table),
+                )
+            )
     labels = meta.get("labels") or {}
     site = labels.get(v.LABEL_SITE) if isinstance(labels, Mapping) else None
-    if not isinstance(site, str) or not site:
-        findings.append(Origin(origin.kind, name, SITE_FIELD, origin.namespace).finding(
-            f"label {v.LABEL_SITE} is missing: network-config allocates per O-Cloud site; "
-            "set it to the site name", rule=rules.MISSING_SITE))
+    if not isinstance(site, str):
+        site = ""
+    if not site:
+        findings.append(
+            Origin(origin.kind, name, SITE_FIELD, origin.namespace).finding(
+                f"label {v.LABEL_SITE} is missing: network-config allocates per O-Cloud site; "
+                "set it to the site name",
+                rule=rules.MISSING_SITE,
+            )
+        )
     if findings:
         raise DomainError(findings)
-    assert isinstance(site, str)
     return AttachmentRequest(name, site, ordered_functions(raw, table), origin)

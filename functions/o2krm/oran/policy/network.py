@@ -14,7 +14,9 @@ from o2krm.oran.policy.package import Item, Package, Violation, as_list, as_map,
 from o2krm.oran.policy.pod_security import POD_TEMPLATE_PATHS
 
 NETWORK_POLICY: Final = ("networking.k8s.io", "NetworkPolicy")
-WORKLOAD_KINDS: Final = {key: steps for key, steps in POD_TEMPLATE_PATHS.items() if key != ("", "PodTemplate")}
+WORKLOAD_KINDS: Final = {
+    key: steps for key, steps in POD_TEMPLATE_PATHS.items() if key != ("", "PodTemplate")
+}
 
 
 def check(package: Package) -> Iterator[Violation]:
@@ -37,11 +39,13 @@ def check(package: Package) -> Iterator[Violation]:
             labels_field, labels = _pod_labels(item)
             if not any(selects(selector, labels) for selector in selectors):
                 yield Violation(
-                    item.index, "network.workload-not-selected",
+                    item.index,
+                    "network.workload-not-selected",
                     f"no NetworkPolicy in {_describe(namespace)} selects the pods of {item.describe()}; "
                     "add a policy whose podSelector matches these labels",
-                    labels_field, current=dict(labels),
-                )  # fmt: skip
+                    labels_field,
+                    current=dict(labels),
+                )
 
 
 def _namespace_without_policy(namespace: str, members: list[Item], namespace_item: Item | None) -> Violation:

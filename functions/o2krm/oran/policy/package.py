@@ -102,7 +102,7 @@ class Package:
     items: list[Item] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.items = [Item(i, r) for i, r in enumerate(self.resources) if isinstance(r, Mapping)]
+        self.items = [Item(i, r if isinstance(r, Mapping) else {}) for i, r in enumerate(self.resources)]
 
     @cached_property
     def _by_kind(self) -> dict[tuple[str, str], list[Item]]:

@@ -31,21 +31,49 @@ POD_TEMPLATE_PATHS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
 
 BASELINE_CAPABILITIES: Final = frozenset(
     {
-        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-        "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
     }
-)  # fmt: skip
+)
 SAFE_SYSCTLS: Final = frozenset(
     {
-        "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-        "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-        "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
         "net.ipv4.tcp_keepalive_probes",
     }
-)  # fmt: skip
-SELINUX_TYPES: Final = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
+)
+SELINUX_TYPES: Final = frozenset(
+    {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+)
 RESTRICTED_VOLUME_TYPES: Final = frozenset(
-    {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
+    {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
 )
 CONFINED_SECCOMP: Final = ("RuntimeDefault", "Localhost")
 APPARMOR_ANNOTATION: Final = "container.apparmor.security.beta.kubernetes.io/"
@@ -91,7 +119,11 @@ class PodTemplate:
     def violation(self, rule: str, field: str, message: str, container: Container | None = None) -> Violation:
         where = f"container {container.name!r}" if container else "the pod"
         return Violation(
-            self.item.index, rule, f"{where}: {message}", field, container=container.name if container else None
+            self.item.index,
+            rule,
+            f"{where}: {message}",
+            field,
+            container=container.name if container else None,
         )
 
 
@@ -145,35 +177,41 @@ def baseline(pod: PodTemplate) -> Iterator[Violation]:
     for c in pod.containers:
         if c.security.get("privileged") is True:
             yield pod.violation(
-                "pss.baseline.privileged", path(c.security_field, "privileged"),
+                "pss.baseline.privileged",
+                path(c.security_field, "privileged"),
                 "privileged mode is not allowed; remove securityContext.privileged or exempt the container",
                 c,
-            )  # fmt: skip
+            )
         for j, capability in enumerate(_added_capabilities(c)):
             if capability not in BASELINE_CAPABILITIES:
                 yield pod.violation(
-                    "pss.baseline.capabilities", path(path(path(c.security_field, "capabilities"), "add"), j),
+                    "pss.baseline.capabilities",
+                    path(path(path(c.security_field, "capabilities"), "add"), j),
                     f"capability {capability!r} is not in the baseline set; drop it or exempt the container",
                     c,
-                )  # fmt: skip
+                )
         for j, port in enumerate(as_list(c.body.get("ports"))):
             if as_map(port).get("hostPort") not in (None, 0):
                 yield pod.violation(
-                    "pss.baseline.host-ports", path(path(path(c.field, "ports"), j), "hostPort"),
+                    "pss.baseline.host-ports",
+                    path(path(path(c.field, "ports"), j), "hostPort"),
                     f"hostPort {as_map(port).get('hostPort')} binds a node port; use a Service instead",
                     c,
-                )  # fmt: skip
+                )
         if c.security.get("procMount") not in (None, "Default"):
             yield pod.violation(
-                "pss.baseline.proc-mount", path(c.security_field, "procMount"),
-                f"procMount {c.security.get('procMount')!r} is not allowed; use Default", c,
-            )  # fmt: skip
+                "pss.baseline.proc-mount",
+                path(c.security_field, "procMount"),
+                f"procMount {c.security.get('procMount')!r} is not allowed; use Default",
+                c,
+            )
     for i, volume in enumerate(as_list(pod.spec.get("volumes"))):
         if "hostPath" in as_map(volume):
             yield pod.violation(
-                "pss.baseline.host-path-volumes", path(path(path(pod.spec_field, "volumes"), i), "hostPath"),
+                "pss.baseline.host-path-volumes",
+                path(path(path(pod.spec_field, "volumes"), i), "hostPath"),
                 f"volume {as_map(volume).get('name')!r} mounts a host path; use a PersistentVolumeClaim",
-            )  # fmt: skip
+            )
     yield from _apparmor(pod)
     yield from _selinux(pod)
     yield from _unconfined_seccomp(pod)
@@ -181,7 +219,8 @@ def baseline(pod: PodTemplate) -> Iterator[Violation]:
         name = as_map(sysctl).get("name")
         if name not in SAFE_SYSCTLS:
             yield pod.violation(
-                "pss.baseline.sysctls", path(path(path(pod.security_field, "sysctls"), i), "name"),
+                "pss.baseline.sysctls",
+                path(path(path(pod.security_field, "sysctls"), i), "name"),
                 f"sysctl {name!r} is not in the safe set",
             )
 
@@ -201,9 +240,10 @@ def _host_namespaces(pod: PodTemplate) -> Iterator[Violation]:
     for key in ("hostNetwork", "hostPID", "hostIPC"):
         if pod.spec.get(key) is True:
             yield pod.violation(
-                "pss.baseline.host-namespaces", path(pod.spec_field, key),
+                "pss.baseline.host-namespaces",
+                path(pod.spec_field, key),
                 f"{key} shares the node's namespace; remove it, or exempt the workload (e.g. an SR-IOV DU)",
-            )  # fmt: skip
+            )
 
 
 def _added_capabilities(c: Container) -> list[Any]:
@@ -216,18 +256,22 @@ def _apparmor(pod: PodTemplate) -> Iterator[Violation]:
         profile_type = as_map(security.get("appArmorProfile")).get("type")
         if profile_type is not None and profile_type not in CONFINED_SECCOMP:
             yield pod.violation(
-                "pss.baseline.apparmor", path(path(field, "appArmorProfile"), "type"),
-                message.format(repr(profile_type)), container,
-            )  # fmt: skip
+                "pss.baseline.apparmor",
+                path(path(field, "appArmorProfile"), "type"),
+                message.format(repr(profile_type)),
+                container,
+            )
     by_name = {c.name: c for c in pod.containers}
     for key in sorted(k for k in pod.annotations if isinstance(k, str) and k.startswith(APPARMOR_ANNOTATION)):
         value = pod.annotations[key]
         if value != "runtime/default" and not (isinstance(value, str) and value.startswith("localhost/")):
             container = by_name.get(key[len(APPARMOR_ANNOTATION) :])
             yield pod.violation(
-                "pss.baseline.apparmor", path(pod.annotations_field, key),
-                message.format(repr(value)), container,
-            )  # fmt: skip
+                "pss.baseline.apparmor",
+                path(pod.annotations_field, key),
+                message.format(repr(value)),
+                container,
+            )
 
 
 def _selinux(pod: PodTemplate) -> Iterator[Violation]:
@@ -237,24 +281,30 @@ def _selinux(pod: PodTemplate) -> Iterator[Violation]:
         selinux_type = options.get("type")
         if selinux_type is not None and selinux_type not in SELINUX_TYPES:
             yield pod.violation(
-                "pss.baseline.selinux", path(options_field, "type"),
-                f"SELinux type {selinux_type!r} is not allowed; use container_t or leave it unset", container,
-            )  # fmt: skip
+                "pss.baseline.selinux",
+                path(options_field, "type"),
+                f"SELinux type {selinux_type!r} is not allowed; use container_t or leave it unset",
+                container,
+            )
         for key in ("user", "role"):
             if options.get(key) not in (None, ""):
                 yield pod.violation(
-                    "pss.baseline.selinux", path(options_field, key),
-                    f"a custom SELinux {key} is not allowed", container,
-                )  # fmt: skip
+                    "pss.baseline.selinux",
+                    path(options_field, key),
+                    f"a custom SELinux {key} is not allowed",
+                    container,
+                )
 
 
 def _unconfined_seccomp(pod: PodTemplate) -> Iterator[Violation]:
     for security, field, container in _security_contexts(pod):
         if as_map(security.get("seccompProfile")).get("type") == "Unconfined":
             yield pod.violation(
-                "pss.baseline.seccomp", path(path(field, "seccompProfile"), "type"),
-                "seccomp profile Unconfined is not allowed; use RuntimeDefault", container,
-            )  # fmt: skip
+                "pss.baseline.seccomp",
+                path(path(field, "seccompProfile"), "type"),
+                "seccomp profile Unconfined is not allowed; use RuntimeDefault",
+                container,
+            )
 
 
 def _security_contexts(pod: PodTemplate) -> Iterator[tuple[Mapping[str, Any], str, Container | None]]:
@@ -271,20 +321,26 @@ def restricted(pod: PodTemplate) -> Iterator[Violation]:
         for source in sorted(k for k in as_map(volume) if k != "name"):
             if source not in RESTRICTED_VOLUME_TYPES and source != "hostPath":  # hostPath: baseline
                 yield pod.violation(
-                    "pss.restricted.volume-types", path(path(path(pod.spec_field, "volumes"), i), source),
+                    "pss.restricted.volume-types",
+                    path(path(path(pod.spec_field, "volumes"), i), source),
                     f"volume type {source!r} is not allowed; use configMap, secret, emptyDir, projected, "
                     "persistentVolumeClaim, csi, ephemeral or downwardAPI",
-                )  # fmt: skip
+                )
     yield from _run_as_non_root(pod)
     yield from _run_as_user(pod)
     if pod.is_windows:  # the remaining controls are Linux-only
         return
     for c in pod.containers:
-        if c.security.get("allowPrivilegeEscalation") is not False and c.security.get("privileged") is not True:
+        if (
+            c.security.get("allowPrivilegeEscalation") is not False
+            and c.security.get("privileged") is not True
+        ):
             yield pod.violation(
-                "pss.restricted.privilege-escalation", path(c.security_field, "allowPrivilegeEscalation"),
-                "set securityContext.allowPrivilegeEscalation: false", c,
-            )  # fmt: skip
+                "pss.restricted.privilege-escalation",
+                path(c.security_field, "allowPrivilegeEscalation"),
+                "set securityContext.allowPrivilegeEscalation: false",
+                c,
+            )
         yield from _restricted_capabilities(pod, c)
     yield from _confined_seccomp(pod)
 
@@ -293,7 +349,9 @@ def _run_as_non_root(pod: PodTemplate) -> Iterator[Violation]:
     rule = "pss.restricted.run-as-non-root"
     for c in pod.containers:
         if c.security.get("runAsNonRoot") is False:
-            yield pod.violation(rule, path(c.security_field, "runAsNonRoot"), "runAsNonRoot must not be false", c)
+            yield pod.violation(
+                rule, path(c.security_field, "runAsNonRoot"), "runAsNonRoot must not be false", c
+            )
     if pod.security.get("runAsNonRoot") is False:
         yield pod.violation(rule, path(pod.security_field, "runAsNonRoot"), "runAsNonRoot must not be false")
         return
@@ -301,7 +359,9 @@ def _run_as_non_root(pod: PodTemplate) -> Iterator[Violation]:
         return
     unset = [c for c in pod.containers if c.security.get("runAsNonRoot") is None]
     if unset and len(unset) == len(pod.containers):
-        yield pod.violation(rule, path(pod.security_field, "runAsNonRoot"), "set securityContext.runAsNonRoot: true")
+        yield pod.violation(
+            rule, path(pod.security_field, "runAsNonRoot"), "set securityContext.runAsNonRoot: true"
+        )
     else:
         for c in unset:
             yield pod.violation(
@@ -313,9 +373,11 @@ def _run_as_user(pod: PodTemplate) -> Iterator[Violation]:
     for security, field, container in _security_contexts(pod):
         if security.get("runAsUser") == 0 and not isinstance(security.get("runAsUser"), bool):
             yield pod.violation(
-                "pss.restricted.run-as-user", path(field, "runAsUser"),
-                "runAsUser 0 runs as root; use a non-zero user id", container,
-            )  # fmt: skip
+                "pss.restricted.run-as-user",
+                path(field, "runAsUser"),
+                "runAsUser 0 runs as root; use a non-zero user id",
+                container,
+            )
 
 
 def _restricted_capabilities(pod: PodTemplate, c: Container) -> Iterator[Violation]:
@@ -327,9 +389,11 @@ def _restricted_capabilities(pod: PodTemplate, c: Container) -> Iterator[Violati
     for j, capability in enumerate(_added_capabilities(c)):
         if capability != "NET_BIND_SERVICE" and capability in BASELINE_CAPABILITIES:
             yield pod.violation(
-                rule, path(path(capabilities_field, "add"), j),
-                f"capability {capability!r} may not be added; only NET_BIND_SERVICE is allowed", c,
-            )  # fmt: skip
+                rule,
+                path(path(capabilities_field, "add"), j),
+                f"capability {capability!r} may not be added; only NET_BIND_SERVICE is allowed",
+                c,
+            )
 
 
 def _confined_seccomp(pod: PodTemplate) -> Iterator[Violation]:
@@ -348,4 +412,6 @@ def _confined_seccomp(pod: PodTemplate) -> Iterator[Violation]:
         container_type = as_map(c.security.get("seccompProfile")).get("type")
         if container_type is not None and container_type not in (*CONFINED_SECCOMP, "Unconfined"):
             field = path(path(c.security_field, "seccompProfile"), "type")
-            yield pod.violation(rule, field, f"seccomp profile {container_type!r} is not allowed; {message}", c)
+            yield pod.violation(
+                rule, field, f"seccomp profile {container_type!r} is not allowed; {message}", c
+            )

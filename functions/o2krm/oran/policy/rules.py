@@ -50,10 +50,14 @@ RULES: Final[dict[str, Rule]] = _rules(
     Rule("pss.restricted.run-as-non-root", "error", "runAsNonRoot not set to true"),
     Rule("pss.restricted.run-as-user", "error", "runAsUser 0 (root)"),
     Rule("pss.restricted.seccomp", "error", "seccomp profile neither RuntimeDefault nor Localhost"),
-    Rule("pss.restricted.capabilities", "error", "capabilities not dropping ALL or adding beyond NET_BIND_SERVICE"),
+    Rule(
+        "pss.restricted.capabilities",
+        "error",
+        "capabilities not dropping ALL or adding beyond NET_BIND_SERVICE",
+    ),
     # --- RBAC ------------------------------------------------------------------------------------
-    Rule("rbac.wildcard-verbs", "warning", "a rule grants every verb (\"*\")"),
-    Rule("rbac.wildcard-resources", "error", "a rule grants every resource or non-resource URL (\"*\")"),
+    Rule("rbac.wildcard-verbs", "warning", 'a rule grants every verb ("*")'),
+    Rule("rbac.wildcard-resources", "error", 'a rule grants every resource or non-resource URL ("*")'),
     Rule("rbac.escalation-verbs", "error", "a rule grants escalate, bind or impersonate"),
     Rule("rbac.secrets-access", "warning", "a rule grants access to all Secrets"),
     Rule("rbac.cluster-admin-binding", "error", "a binding grants the cluster-admin ClusterRole"),
@@ -62,19 +66,43 @@ RULES: Final[dict[str, Rule]] = _rules(
     Rule("network.workload-not-selected", "warning", "no NetworkPolicy selects a workload's pods"),
     # --- supply chain ------------------------------------------------------------------------------
     Rule("supply-chain.latest-tag", "error", "an image has no tag or the :latest tag and no digest"),
-    Rule("supply-chain.image-not-pinned", "warning",
-         "an image is not pinned by digest and no Kyverno verifyImages rule covers it"),
+    Rule(
+        "supply-chain.image-not-pinned",
+        "warning",
+        "an image is not pinned by digest and no Kyverno verifyImages rule covers it",
+    ),
     # --- domain consistency ----------------------------------------------------------------------
-    Rule("consistency.network-config-invalid", "error",
-         "a ProvisioningRequest's networkConfig VLAN, subnet or gateway is malformed"),
-    Rule("consistency.gateway-outside-subnet", "error",
-         "a ProvisioningRequest's gateway is not a usable host address of its subnet"),
+    Rule(
+        "consistency.network-config-invalid",
+        "error",
+        "a ProvisioningRequest's networkConfig VLAN, subnet or gateway is malformed",
+    ),
+    Rule(
+        "consistency.gateway-outside-subnet",
+        "error",
+        "a ProvisioningRequest's gateway is not a usable host address of its subnet",
+    ),
     Rule("consistency.vlan-overlap", "error", "two ProvisioningRequests of one site use the same VLAN"),
-    Rule("consistency.subnet-overlap", "error", "two ProvisioningRequests of one site have overlapping subnets"),
+    Rule(
+        "consistency.subnet-overlap", "error", "two ProvisioningRequests of one site have overlapping subnets"
+    ),
     Rule("consistency.missing-slogate", "error", "a ProvisioningRequest has no SLOGate"),
     Rule("consistency.missing-measurementjob", "error", "a ProvisioningRequest has no MeasurementJob"),
-    Rule("consistency.threshold-mismatch", "error", "an SLOGate threshold differs from its source intent's target"),
-    Rule("consistency.intent-invalid", "error", "a 3GPP TS 28.312 intent is not valid against the Rel-18 schema"),
+    Rule(
+        "consistency.dangling-reference",
+        "error",
+        "an SLOGate or MeasurementJob names a request, job or measurement not in the package",
+    ),
+    Rule(
+        "consistency.threshold-mismatch",
+        "error",
+        "an SLOGate threshold differs from its source intent's target",
+    ),
+    Rule(
+        "consistency.intent-invalid",
+        "error",
+        "a 3GPP TS 28.312 intent is not valid against the Rel-18 schema",
+    ),
     # --- the function config itself ----------------------------------------------------------------
     Rule("policy.unused-exemption", "warning", "an exemption in the config matches no finding"),
 )

@@ -116,7 +116,12 @@ class SchemaCompiler:
         if isinstance(ref, str):
             checks.append(self.definition(ref.rsplit("/", 1)[-1]))
         types = _types(s)
-        if {"properties", "additionalProperties", "required", "x-kubernetes-preserve-unknown-fields"} & s.keys():
+        if {
+            "properties",
+            "additionalProperties",
+            "required",
+            "x-kubernetes-preserve-unknown-fields",
+        } & s.keys():
             checks.append(self._object(s))
         if "items" in s:
             checks.append(self._items(s["items"]))
@@ -128,9 +133,7 @@ class SchemaCompiler:
         return _typed(types, body)
 
     def _object(self, s: Mapping[str, Any]) -> Check:
-        properties = {
-            name: self.compile(sub) for name, sub in (s.get("properties") or {}).items()
-        }
+        properties = {name: self.compile(sub) for name, sub in (s.get("properties") or {}).items()}
         required = tuple(r for r in s.get("required") or () if isinstance(r, str))
         additional = s.get("additionalProperties")
         preserve = s.get("x-kubernetes-preserve-unknown-fields") is True
@@ -188,7 +191,9 @@ class SchemaCompiler:
                 # int-or-string and quantities: a union of types; overlap is only null, harmless here.
                 checks.append(_typed(frozenset().union(*only_types), _accept))  # type: ignore[arg-type]
             else:
-                checks.append(_alternatives([self.compile(a) for a in alternatives], exactly_one=keyword == "oneOf"))
+                checks.append(
+                    _alternatives([self.compile(a) for a in alternatives], exactly_one=keyword == "oneOf")
+                )
         if "not" in s:
             checks.append(_negation(self.compile(s["not"])))
         return checks
@@ -373,7 +378,9 @@ def _string_checks(s: Mapping[str, Any]) -> list[Check]:
 
             def check_pattern(value: Any, node: PathNode, errors: Errors) -> None:
                 if isinstance(value, str) and not compiled.search(value):
-                    errors.append(SchemaError(node, f"must match the pattern {pattern!r}; got {_short(value)}"))
+                    errors.append(
+                        SchemaError(node, f"must match the pattern {pattern!r}; got {_short(value)}")
+                    )
 
             checks.append(check_pattern)
     return checks

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
 from o2krm.oran.findings import Finding
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def field_path(prefix: str, loc: Sequence[str | int]) -> str:
@@ -14,7 +17,7 @@ def field_path(prefix: str, loc: Sequence[str | int]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif "." in part or "[" in part or "/" in part:
+        elif not _PLAIN_KEY.match(part):
             path += f'["{part}"]'
         else:
             path += f".{part}" if path else part

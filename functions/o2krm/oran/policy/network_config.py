@@ -1,0 +1,199 @@
+"""ProvisioningRequest addressing: well-formed, gateway inside its subnet, no reuse within a site.
+
+Reads ``spec.templateParameters.networkConfig``: the seed's flat ``{vlan, subnet, gateway}`` and any
+nested entries of the same shape (per network instance, e.g. ``networkConfig.n3`` or a list of
+interfaces), so a request with F1, E1, N2 and N3 attachments is checked entry by entry. A request
+belongs to the site in its ``o2krm.io/site`` label, else ``templateParameters.targetCluster``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from o2krm.oran import vocabulary as v
+from o2krm.oran.policy.package import Item, Package, Violation, as_map, path
+
+PR_GROUP = v.PR_API.split("/")[0]
+NETWORK_CONFIG_FIELD = "spec.templateParameters.networkConfig"
+_ENTRY_KEYS = ("vlan", "subnet", "gateway")
+_MAX_DEPTH = 3
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class NetworkEntry:
+    item: Item
+    field: str  # of the entry, e.g. spec.templateParameters.networkConfig.n3
+    vlan: int | None
+    subnet: IPNetwork | None
+
+    def describe(self) -> str:
+        return f"{self.item.describe()} ({self.field})"
+
+
+def check(package: Package) -> Iterator[Violation]:
+    by_site: dict[str, list[NetworkEntry]] = {}
+    for item in package.of_kind(PR_GROUP, v.PR_KIND):
+        config = as_map(item.spec.get("templateParameters")).get("networkConfig")
+        for field, raw in _entries(config, NETWORK_CONFIG_FIELD, 0):
+            entry, problems = _read_entry(item, field, raw)
+            yield from problems
+            site = _site(item)
+            if site and (entry.vlan is not None or entry.subnet is not None):
+                by_site.setdefault(site, []).append(entry)
+    for site in sorted(by_site):
+        yield from _overlaps(site, by_site[site])
+
+
+def _site(item: Item) -> str:
+    site = item.labels.get(v.LABEL_SITE) or as_map(item.spec.get("templateParameters")).get("targetCluster")
+    return site if isinstance(site, str) else ""
+
+
+def _entries(node: Any, field: str, depth: int) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
+        if any(key in node for key in _ENTRY_KEYS):
+            yield field, node
+        if depth < _MAX_DEPTH:
+            for key in sorted(k for k in node if isinstance(k, str) and k not in _ENTRY_KEYS):
+                yield from _entries(node[key], path(field, key), depth + 1)
+    elif isinstance(node, list) and depth < _MAX_DEPTH:
+        for i, element in enumerate(node):
+            yield from _entries(element, path(field, i), depth + 1)
+
+
+def _read_entry(item: Item, field: str, raw: Mapping[str, Any]) -> tuple[NetworkEntry, list[Violation]]:
+    problems: list[Violation] = []
+
+    def invalid(key: str, message: str, proposed: Any = None) -> None:
+        problems.append(
+            Violation(
+                item.index,
+                "consistency.network-config-invalid",
+                message,
+                path(field, key),
+                raw.get(key),
+                proposed,
+            )
+        )
+
+    vlan = raw.get("vlan")
+    if vlan is not None and (isinstance(vlan, bool) or not isinstance(vlan, int) or not 1 <= vlan <= 4094):
+        invalid("vlan", f"VLAN {vlan!r} is not a usable 802.1Q VLAN ID; use an integer from 1 to 4094")
+        vlan = None
+    subnet = _network(raw.get("subnet"), item, path(field, "subnet"), problems)
+    gateway_value = raw.get("gateway")
+    if gateway_value is not None:
+        try:
+            gateway = ipaddress.ip_address(str(gateway_value))
+        except ValueError:
+            invalid("gateway", f"gateway {gateway_value!r} is not an IP address")
+        else:
+            if subnet is not None:
+                problems.extend(_gateway_problems(item, path(field, "gateway"), gateway, subnet))
+    return NetworkEntry(item, field, vlan, subnet), problems
+
+
+def _network(value: Any, item: Item, field: str, problems: list[Violation]) -> IPNetwork | None:
+    if value is None:
+        return None
+    rule = "consistency.network-config-invalid"
+    try:
+        return ipaddress.ip_network(str(value))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        problems.append(Violation(item.index, rule, f"subnet {value!r} is not a CIDR prefix", field, value))
+        return None
+    problems.append(
+        Violation(
+            item.index,
+            rule,
+            f"subnet {value!r} has host bits set; the prefix is {loose}",
+            field,
+            value,
+            str(loose),
+        )
+    )
+    return loose
+
+
+def _gateway_problems(
+    item: Item, field: str, gateway: ipaddress.IPv4Address | ipaddress.IPv6Address, subnet: IPNetwork
+) -> Iterator[Violation]:
+    rule = "consistency.gateway-outside-subnet"
+    first_host = next(subnet.hosts(), None)
+    proposed = str(first_host) if first_host is not None else None
+    if gateway.version != subnet.version or gateway not in subnet:
+        yield Violation(
+            item.index, rule, f"gateway {gateway} is outside subnet {subnet}", field, str(gateway), proposed
+        )
+    elif subnet.num_addresses > 2 and gateway == subnet.network_address:
+        yield Violation(
+            item.index,
+            rule,
+            f"gateway {gateway} is the network address of {subnet}, not a host",
+            field,
+            str(gateway),
+            proposed,
+        )
+    elif (
+        isinstance(subnet, ipaddress.IPv4Network)
+        and subnet.num_addresses > 2
+        and gateway == subnet.broadcast_address
+    ):
+        yield Violation(
+            item.index,
+            rule,
+            f"gateway {gateway} is the broadcast address of {subnet}, not a host",
+            field,
+            str(gateway),
+            proposed,
+        )
+
+
+def _overlaps(site: str, entries: list[NetworkEntry]) -> Iterator[Violation]:
+    first_with_vlan: dict[int, NetworkEntry] = {}
+    for entry in entries:
+        if entry.vlan is None:
+            continue
+        earlier = first_with_vlan.setdefault(entry.vlan, entry)
+        if earlier is not entry:
+            yield Violation(
+                entry.item.index,
+                "consistency.vlan-overlap",
+                f"VLAN {entry.vlan} at site {site!r} is already used by {earlier.describe()}; "
+                "each network of a site needs its own VLAN",
+                path(entry.field, "vlan"),
+                entry.vlan,
+            )
+    with_subnet = [e for e in entries if e.subnet is not None]
+    for version in (4, 6):
+        ordered = sorted(
+            (e for e in with_subnet if e.subnet is not None and e.subnet.version == version),
+            key=lambda e: (int(e.subnet.network_address), -e.subnet.prefixlen) if e.subnet else (0, 0),
+        )
+        widest: NetworkEntry | None = None  # the earlier prefix reaching furthest
+        for entry in ordered:
+            assert entry.subnet is not None
+            if widest is not None and widest.subnet is not None and entry.subnet.overlaps(widest.subnet):
+                later, other = sorted((entry, widest), key=lambda e: (e.item.index, e.field))[::-1]
+                yield Violation(
+                    later.item.index,
+                    "consistency.subnet-overlap",
+                    f"subnet {later.subnet} at site {site!r} overlaps {other.subnet} of {other.describe()}",
+                    path(later.field, "subnet"),
+                    str(later.subnet),
+                )
+            if (
+                widest is None
+                or widest.subnet is None
+                or entry.subnet.broadcast_address > widest.subnet.broadcast_address
+            ):
+                widest = entry
