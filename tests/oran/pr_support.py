@@ -68,7 +68,9 @@ def template_catalog() -> dict[str, Any]:
     return load("template-catalog.yaml")
 
 
-def site(name: str, region: str, *, cluster: str | None = None, tier: str | None = "edge", **capacity: str) -> dict:
+def site(
+    name: str, region: str, *, cluster: str | None = None, tier: str | None = "edge", **capacity: str
+) -> dict:
     entry: dict[str, Any] = {
         "name": name,
         "cluster": cluster or name.replace("edge-", "edge-cluster-", 1),

@@ -109,7 +109,7 @@ def test_type_change_is_rewritten_in_place() -> None:
 def test_unicode_and_hostile_strings() -> None:
     def change(d: dict) -> None:
         d["data"]["plain"] = "zürich: # not a comment\n\ttab"
-        d["data"]["quoted"] = "日本語 \"quotes\" \\ backslash"
+        d["data"]["quoted"] = '日本語 "quotes" \\ backslash'
         d["data"]["number"] = "3"
 
     out = apply(SOURCE, change)

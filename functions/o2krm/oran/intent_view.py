@@ -26,10 +26,11 @@ class Target:
     expectation_id: str
     index: int  # position in expectationTargets, for field paths
     original_name: str
+    expectation_index: int = 0  # position in intentExpectations: field paths index, ids may be any text
 
     @property
     def field_path(self) -> str:
-        return f"spec.intentExpectations[{self.expectation_id}].expectationTargets[{self.index}]"
+        return f"spec.intentExpectations[{self.expectation_index}].expectationTargets[{self.index}]"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class IntentView:
         contexts: list[Mapping[str, Any]] = list(_mappings(spec.get("intentContexts")))
         targets: list[Target] = []
         expectation_ids: list[str] = []
-        for exp in _mappings(spec.get("intentExpectations")):
+        for exp_index, exp in enumerate(_mappings(spec.get("intentExpectations"))):
             exp_id = str(exp.get("expectationId", ""))
             expectation_ids.append(exp_id)
             contexts.extend(_mappings(exp.get("expectationContexts")))
@@ -67,6 +68,7 @@ class IntentView:
                         expectation_id=exp_id,
                         index=i,
                         original_name=raw_name,
+                        expectation_index=exp_index,
                     )
                 )
         return cls(

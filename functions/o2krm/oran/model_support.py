@@ -7,6 +7,7 @@ such as ``spec.sites[2].capacity.cpu``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
@@ -32,11 +33,13 @@ QuantityField = Annotated[
 
 
 def field_path(prefix: str, loc: Sequence[str | int]) -> str:
-    """("sites", 2, "capacity") under "spec" -> "spec.sites[2].capacity"."""
+    """("sites", 2, "labels", "a.b/c") under "spec" -> 'spec.sites[2].labels["a.b/c"]'."""
     path = prefix
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif not part or any(ch in part for ch in '.[]"'):
+            path += f"[{json.dumps(part, ensure_ascii=False)}]"
         else:
             path = f"{path}.{part}" if path else str(part)
     return path

@@ -262,17 +262,29 @@ def size(view: IntentView, functions: Sequence[str], policy: SizingPolicy) -> Si
 
 
 def _throughput_mbps(targets: Sequence[Target]) -> Decimal | None:
-    values = [_positive_number(t, value) for t in targets for value in t.values]
+    values = [_positive_number(t, value) for t in targets for value in _values(t)]
     return max(values) if values else None
 
 
 def _latency_bound_ms(targets: Sequence[Target]) -> Decimal | None:
     bounds = [
-        max(_positive_number(t, value) for value in t.values)
+        max(_positive_number(t, value) for value in _values(t))
         for t in targets
-        if t.condition in _UPPER_BOUND_CONDITIONS and t.values
+        if t.condition in _UPPER_BOUND_CONDITIONS
     ]
     return min(bounds) if bounds else None
+
+
+def _values(target: Target) -> tuple[Any, ...]:
+    if not target.values:
+        raise DomainError(
+            Finding(
+                f"{target.original_name} target has no value; "
+                f"set targetValueRange to a number of {target.unit}",
+                field=f"{target.field_path}.targetValueRange",
+            )
+        )
+    return target.values
 
 
 def _positive_number(target: Target, value: Any) -> Decimal:

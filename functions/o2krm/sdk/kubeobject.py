@@ -170,9 +170,8 @@ class KubeObject:
                 node[part] = child
             node = child
         last = parts[-1]
-        if isinstance(last, int):
-            if not isinstance(node, list) or not -len(node) <= last < len(node):
-                raise KeyError(f"{paths.format(parts)}: no such list item")
+        if isinstance(last, int) and (not isinstance(node, list) or not -len(node) <= last < len(node)):
+            raise KeyError(f"{paths.format(parts)}: no such list item")
         node[last] = value
 
     def remove(self, path: PathLike) -> bool:

@@ -69,7 +69,7 @@ def _closing_quote(path: str, start: int) -> int:
     raise PathSyntaxError(f"unterminated quote in field path {path!r}")
 
 
-def format(path: PathLike) -> str:  # noqa: A001 - mirrors parse()
+def format(path: PathLike) -> str:
     if isinstance(path, str):
         return path
     out = ""

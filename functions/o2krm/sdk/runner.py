@@ -85,6 +85,8 @@ class KrmFunction:
 
     # --- the work -------------------------------------------------------------------
     def _has_work(self, raw: RawInput) -> bool:
+        if not raw.items and raw.function_config is None:
+            return False  # no items and no config: nothing to act on
         if self.kinds is None or self.validator:
             return True
         return any(self._item_has_work(item) for item in raw.items)
@@ -126,7 +128,7 @@ class KrmFunction:
                 rl.items.clear()
                 snapshot = None
             _report(rl, exc)
-        except Exception as exc:  # noqa: BLE001 - every failure must become a result, never a traceback
+        except Exception as exc:
             rl = rl or ResourceList()
             rl.results.error(f"internal error in {self.name}: {type(exc).__name__}: {exc}")
             if os.environ.get(DEBUG_ENV) == "1":
@@ -138,7 +140,7 @@ class KrmFunction:
             snapshot.restore(rl)
         try:
             output = rl.to_text(include_results=rl.form != "stream")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             rl.results.error(f"internal error in {self.name} writing output: {type(exc).__name__}: {exc}")
             failed = True
             output = ResourceList(api_version=rl.api_version).to_text() if rl.form != "stream" else ""

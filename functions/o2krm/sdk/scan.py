@@ -149,6 +149,8 @@ def _scan_stream(text: str) -> RawInput | None:
         position = line_end
     documents.append(text[start:])
     items = [_raw_item(doc, -1) for doc in documents if _has_content(doc)]
+    if any(item.kind is None or item.kind == "ResourceList" for item in items):
+        return None  # JSON, flow style, or a ResourceList the line scan did not see: parse fully
     return RawInput("stream", "config.kubernetes.io/v1", items, 0, None)
 
 

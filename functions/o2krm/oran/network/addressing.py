@@ -96,6 +96,13 @@ def last_usable_offset(subnet: IPNetwork) -> int:
     return size - _RFC2526_COUNT - 1
 
 
+def reserved_inner_block(subnet: IPNetwork) -> tuple[int, int] | None:
+    """The reserved offsets between 1 and ``last_usable_offset`` (only a /64 has them)."""
+    if subnet.version == 6 and subnet.prefixlen == 64:
+        return _RFC2526_EUI64_FIRST, _RFC2526_EUI64_LAST
+    return None
+
+
 def offset_in(subnet: IPNetwork, address: IPAddress) -> int | None:
     """Position of ``address`` in ``subnet``, or None when it lies outside."""
     if address.version != subnet.version:

@@ -29,9 +29,9 @@ from o2krm.oran.network.addressing import (
     IPAddress,
     IPNetwork,
     address_at,
-    is_reserved_offset,
     last_usable_offset,
     offset_in,
+    reserved_inner_block,
     subnet_size,
     too_small_reason,
     usable_reason,
@@ -195,7 +195,9 @@ class _Allocator:
         self._collect_needs(requests)
         vlan_hints = self._group(hints.vlans, "VLAN")
         subnet_hints = self._group(hints.subnets, "subnet")
-        address_hints = self._group(hints.addresses, "address")
+        address_hints: dict[tuple[str, ...], list[AddressHint]] = {}
+        for key, group in self._group(hints.addresses, "address").items():
+            address_hints.setdefault(key[:4], []).extend(group)
         self._add_pinned_families(subnet_hints)
         self._check_pools_exist()
         for pinned in (True, False):
@@ -466,7 +468,8 @@ class _Allocator:
                     pool.origin, f"{family} pool {pool.prefix} (/{pool.subnet_length} subnets)", key
                 )
                 continue
-            self.subnets[subnet_key] = (subnet, address_at(subnet, GATEWAY_OFFSET), None)
+            gateway = type(subnet.network_address)(int(subnet.network_address) + GATEWAY_OFFSET)
+            self.subnets[subnet_key] = (subnet, gateway, None)
 
     def _exhausted(self, origin: Origin, what: str, key: NetKey) -> None:
         entry = self.exhausted.setdefault((origin.resource, origin.field), (origin, what, []))
@@ -516,12 +519,13 @@ class _Allocator:
         gateway_offset = offset_in(subnet, gateway)
         used: dict[int, str] = {gateway_offset: "the gateway"} if gateway_offset is not None else {}
         chosen: dict[str, IPAddress] = {}
-        for pinned in (True, False):
+        hints_here = address_hints.get((*key, family), ())
+        for pinned in (True, False) if hints_here else ():
             for function in need.functions:
                 if function in chosen:
                     continue
-                for hint in address_hints.get((*key, family, function), ()):
-                    if hint.pinned is not pinned:
+                for hint in hints_here:
+                    if hint.pinned is not pinned or hint.function != function:
                         continue
                     problem = self._address_problem(subnet, hint, used)
                     if problem is None:
@@ -533,10 +537,15 @@ class _Allocator:
                         self._reject(hint, problem)
         offset = 1
         last = last_usable_offset(subnet)
+        inner = reserved_inner_block(subnet)
+        base = int(subnet.network_address)
+        make = type(subnet.network_address)
         for function in need.functions:
             if function in chosen:
                 continue
-            while offset <= last and (offset in used or is_reserved_offset(subnet, offset)):
+            while offset <= last and (
+                offset in used or (inner is not None and inner[0] <= offset <= inner[1])
+            ):
                 offset += 1
             if offset > last:
                 where = origin or self._pool_length_origin(need, family) or need.request.origin
@@ -548,7 +557,7 @@ class _Allocator:
                     )
                 )
                 return None
-            chosen[function] = address_at(subnet, offset)
+            chosen[function] = make(base + offset)
             used[offset] = function
         return tuple((function, chosen[function]) for function in need.functions)
 
@@ -590,6 +599,10 @@ class _Allocator:
                     severity="warning",
                 )
             )
+
+
+def _inside(offset: int, block: tuple[int, int] | None) -> bool:
+    return block is not None and block[0] <= offset <= block[1]
 
 
 def _key_order(key: tuple[str, ...]) -> tuple[object, ...]:

@@ -252,14 +252,35 @@ def site_pools_from_catalog(catalog: Mapping[str, Any]) -> list[SitePools]:
     return found
 
 
-def build_pool_catalog(sites: Iterable[SitePools], default: SitePools | None = None) -> PoolCatalog:
-    """Index site pools by site (a later entry for the same site replaces an earlier one) and
-    refuse overlapping pools."""
+def build_pool_catalog(
+    sites: Iterable[SitePools],
+    default: SitePools | None = None,
+    overrides: Iterable[SitePools] = (),
+) -> PoolCatalog:
+    """Index the pools by site and refuse overlapping pools.
+
+    ``sites`` come from site catalogs: a site given twice is an error. ``overrides`` (from the
+    function config) replace a catalog's block for the same site; ``default`` serves every site
+    that has neither.
+    """
     by_site: dict[str, SitePools] = {}
+    findings: list[Finding] = []
     for site in sites:
+        earlier = by_site.get(site.site)
+        if earlier is not None:
+            findings.append(
+                site.vlan_range.origin.finding(
+                    f"site {site.site} has a network block twice "
+                    f"(also in {earlier.vlan_range.origin.resource}); keep one",
+                    rule=rules.INVALID_VALUE,
+                )
+            )
+            continue
+        by_site[site.site] = site
+    for site in overrides:
         by_site[site.site] = site
     catalog = PoolCatalog(by_site, default)
-    findings = pool_overlap_findings(catalog.all_pools())
+    findings.extend(pool_overlap_findings(catalog.all_pools()))
     if findings:
         raise DomainError(findings)
     return catalog
@@ -316,7 +337,20 @@ def _validation_findings(err: ValidationError, origin: Origin) -> list[Finding]:
     findings = []
     for problem in err.errors(include_url=False):
         loc = [part for part in problem["loc"] if isinstance(part, str | int)]
+        current = problem.get("input")
         findings.append(
-            origin.at(*loc).finding(problem["msg"], rule=rules.INVALID_VALUE, current=problem.get("input"))
+            origin.at(*loc).finding(
+                _explain(problem),
+                rule=rules.INVALID_VALUE,
+                current=current if isinstance(current, str | int | float | bool) else None,
+            )
         )
     return findings
+
+
+def _explain(problem: Any) -> str:
+    if problem["type"] == "missing":
+        return "required field is missing; add it"
+    if problem["type"] == "extra_forbidden":
+        return "unknown field; remove it or fix its spelling"
+    return str(problem["msg"]).removeprefix("Value error, ")

@@ -176,6 +176,8 @@ def _thresholds(gate: Item, intents: Mapping[str, IntentView]) -> Iterator[Viola
 
 def _compare(gate: Item, field: str, target: Mapping[str, Any], intent_target: Target) -> Iterator[Violation]:
     operator, threshold, unit = target.get("operator"), target.get("threshold"), target.get("unit")
+    if operator not in OPERATORS.values() or not _is_number(threshold):
+        return  # malformed: schema.invalid says so; comparing it would only repeat that
     expected = _expected(intent_target)
     wanted = " or ".join(f"{op} {value:g}" for op, value in expected) or "no threshold gate"
     said = (

@@ -79,7 +79,7 @@ def plan_gate(
     if any(f.severity == "error" for f in findings):
         raise DomainError(findings)
     if not slo_targets:
-        findings.append(_no_targets(request, config))
+        findings.append(_no_targets(request.intent, config))
         if config.require_targets:
             raise DomainError(findings)
         return None, None, findings
@@ -165,7 +165,7 @@ class _Request:
                 _request_error(
                     f"the ProvisioningRequest names no site: set label {v.LABEL_SITE} "
                     "(or spec.templateParameters.targetCluster) so its queries can be scoped to it",
-                    f"metadata.labels[{v.LABEL_SITE}]",
+                    f'metadata.labels["{v.LABEL_SITE}"]',
                     site,
                 )
             )
@@ -187,8 +187,8 @@ def _scope(
     elif config.network_function_label:
         findings.append(
             Finding(
-                f"intent {request.intent!r} names no network functions (context {v.CTX_NETWORK_FUNCTIONS}); "
-                f"queries for {request.name} are scoped by site only",
+                f"intent {request.intent!r} names no network functions (context {v.CTX_NETWORK_FUNCTIONS}): "
+                "its measurements are scoped by site only",
                 "info",
                 "spec.intentExpectations",
                 rule=RULE_UNSCOPED,
@@ -213,14 +213,15 @@ def _unmeasurable(target: Target) -> Finding:
     )
 
 
-def _no_targets(request: _Request, config: SloConfig) -> Finding:
+def _no_targets(intent: str, config: SloConfig) -> Finding:
     consequence = (
-        "cannot build its SLO gate" if config.require_targets else "no SLOGate or MeasurementJob is generated"
+        "its ProvisioningRequests cannot be SLO-gated"
+        if config.require_targets
+        else "its ProvisioningRequests get no SLOGate or MeasurementJob"
     )
     return Finding(
-        f"intent {request.intent!r} has no measurable service-level target for ProvisioningRequest "
-        f"{request.name}: {consequence}; add a latency, throughput, successRate, reliability or "
-        "availability target, or set requireTargets: false",
+        f"intent {intent!r} has no measurable service-level target, so {consequence}; add a latency, "
+        "throughput, successRate, reliability or availability target, or set requireTargets: false",
         "error" if config.require_targets else "warning",
         "spec.intentExpectations",
         rule=RULE_NO_TARGETS,

@@ -97,8 +97,11 @@ def read_seed(resource: dict[str, Any]) -> SourceIntent:
     spec = resource.get("spec")
     if not isinstance(spec, dict):
         raise DomainError(
-            Finding("spec is missing or not a mapping: an Intent needs spec.intentExpectations",
-                    field="spec", rule=RULE)
+            Finding(
+                "spec is missing or not a mapping: an Intent needs spec.intentExpectations",
+                field="spec",
+                rule=RULE,
+            )
         )
     try:
         model = SeedSpec.model_validate(spec)
@@ -194,9 +197,7 @@ class _Reader:
             parsed = parse_condition(text)
             where = f"{base}.expectationObjects[{j}]"
             if parsed is not None and parsed.metric is not None:
-                requirements.append(
-                    Requirement(parsed.metric, parsed.comparator, parsed.bounds, text, where)
-                )
+                requirements.append(Requirement(parsed.metric, parsed.comparator, parsed.bounds, text, where))
             else:
                 objects.append(text)
 

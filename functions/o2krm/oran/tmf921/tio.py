@@ -83,7 +83,7 @@ _PROSE = frozenset({"rdfs:comment", "rdfs:label", "dct:description", "dct:title"
 _EXPECTATION_KEYS = frozenset(
     {"rdf:type", "icm:target", "icm:deliveryType", "icm:deliveryDescription", "icm:chooseFrom",
      "log:allOf", "icm:context", "icm:reportTriggers", "icm:reportDestinations",
-     "icm:reportDestination", "icm:reportingInterval"} | _PROSE
+     "icm:reportDestination"} | _PROSE
 )  # fmt: skip
 _CONDITION_TYPES = frozenset({"icm:Condition", "log:Condition"})
 
@@ -102,7 +102,7 @@ def term_key(node: Node) -> str:
         return f"{_TIO_MODULES[match.group('module')]}:{match.group('local').strip('/')}"
     for namespace, prefix in _W3C.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return local_name(iri)
 
 
@@ -128,22 +128,29 @@ class TioReader:
         for member in self._members(intent):
             types = self._types(member)
             if types & _CONDITION_TYPES:
-                self._warn(f"condition {self._name(member)} is attached to the intent; TS 28.312 "
-                           "has no intent-wide targets. Attach it to an expectation with log:allOf")
+                self._warn(
+                    f"condition {self._name(member)} is attached to the intent; TS 28.312 "
+                    "has no intent-wide targets. Attach it to an expectation with log:allOf"
+                )
             elif "icm:Context" in types:
                 contexts.extend(self._context(member))
             elif self._is_expectation(member, types):
                 expectations.append(self._expectation(member, types, len(expectations)))
             else:
-                self._warn(f"intent member {self._name(member)} ({', '.join(sorted(types)) or 'no type'})"
-                           " is neither an expectation nor a context and was not translated")
+                self._warn(
+                    f"intent member {self._name(member)} ({', '.join(sorted(types)) or 'no type'})"
+                    " is neither an expectation nor a context and was not translated"
+                )
         for ctx in self._values(intent, "icm:context"):
             contexts.extend(self._context(ctx))
         self._unknown_properties(intent, {"rdf:type", "log:allOf", "icm:context", *_PROSE}, "intent")
         if not expectations:
-            raise DomainError(self._error(
-                f"intent {self._name(intent)} has no expectations: list them with log:allOf "
-                "(icm:DeliveryExpectation, icm:PropertyExpectation, icm:ReportingExpectation)"))
+            raise DomainError(
+                self._error(
+                    f"intent {self._name(intent)} has no expectations: list them with log:allOf "
+                    "(icm:DeliveryExpectation, icm:PropertyExpectation, icm:ReportingExpectation)"
+                )
+            )
         return tuple(expectations), tuple(contexts)
 
     # --- structure -----------------------------------------------------------------
@@ -155,8 +162,11 @@ class TioReader:
         )
         if len(intents) != 1:
             found = ", ".join(self._name(i) for i in intents) or "none"
-            raise DomainError(self._error(
-                f"the expression must describe exactly one icm:Intent; found {len(intents)} ({found})"))
+            raise DomainError(
+                self._error(
+                    f"the expression must describe exactly one icm:Intent; found {len(intents)} ({found})"
+                )
+            )
         return intents[0]
 
     def _members(self, node: Node) -> list[Node]:
@@ -181,14 +191,20 @@ class TioReader:
         verb = _expectation_class(types)
         kind = terms.verb_kind(verb)
         if kind is None:
-            self._warn(f"expectation {name} has class {verb}, which has no TS 28.312 verb; it is "
-                       "translated without expectationVerb", current=verb)
+            self._warn(
+                f"expectation {name} has class {verb}, which has no TS 28.312 verb; it is "
+                "translated without expectationVerb",
+                current=verb,
+            )
 
         targets = self._values(node, "icm:target")
         if len(targets) != 1:
-            raise DomainError(self._error(
-                f"expectation {name} must have exactly one icm:target (what it applies to); "
-                f"found {len(targets)}"))
+            raise DomainError(
+                self._error(
+                    f"expectation {name} must have exactly one icm:target (what it applies to); "
+                    f"found {len(targets)}"
+                )
+            )
         target = targets[0]
         target_name = self._name(target) if not isinstance(target, BNode) else None
 
@@ -197,7 +213,9 @@ class TioReader:
         objects += sorted(t for t in self._types(target) if t != "icm:Target")
         if not objects and kind is ExpectationKind.DELIVERY and target_name:
             objects.append(target_name)
-        sites = [site for box in self._values(node, "icm:chooseFrom") for site in self._container(box)]
+        sites = [
+            self._name(site) for box in self._values(node, "icm:chooseFrom") for site in self._container(box)
+        ]
 
         requirements: list[Requirement] = []
         contexts: list[Attribute] = []
@@ -208,8 +226,10 @@ class TioReader:
             elif "icm:Context" in member_types:
                 contexts.extend(self._context(member))
             else:
-                self._warn(f"{self._name(member)} in expectation {name} is neither an icm:Condition "
-                           "nor an icm:Context and was not translated")
+                self._warn(
+                    f"{self._name(member)} in expectation {name} is neither an icm:Condition "
+                    "nor an icm:Context and was not translated"
+                )
         self._unknown_properties(node, _EXPECTATION_KEYS, f"expectation {name}")
 
         reporting = self._reporting(node) if kind is ExpectationKind.REPORTING else None
@@ -228,26 +248,34 @@ class TioReader:
         )
 
     def _reporting(self, node: Node) -> Reporting:
+        """Triggers and destinations are containers; a periodic trigger is an event class
+        with ``time:delay ( <last report instant> <duration> )``, which gives the interval."""
         triggers = [t for box in self._values(node, "icm:reportTriggers") for t in self._container(box)]
-        destinations = [d for box in self._values(node, "icm:reportDestinations")
-                        for d in self._container(box)]
-        destinations += [self._name(d) for d in self._values(node, "icm:reportDestination")]
-        interval = None
-        for value in self._values(node, "icm:reportingInterval"):
-            interval = self._duration(value)
-        return Reporting(interval, tuple(dict.fromkeys(triggers)), tuple(dict.fromkeys(destinations)))
+        destinations = [
+            d
+            for key in ("icm:reportDestinations", "icm:reportDestination")
+            for box in self._values(node, key)
+            for d in self._container(box)
+        ]
+        intervals = [
+            self._duration(item)
+            for trigger in triggers
+            for delay in self._values(trigger, "delay")
+            for item in self._items(delay)
+            if self._values(item, "numericDuration")
+        ]
+        return Reporting(
+            min(intervals, key=lambda q: q.value) if intervals else None,
+            tuple(dict.fromkeys(self._name(t) for t in triggers)),
+            tuple(dict.fromkeys(self._name(d) for d in destinations)),
+        )
 
     def _duration(self, node: Node) -> Quantity:
-        """A quantity (rdf:value + quan:unit) or a time:Duration (numericDuration + unit)."""
-        for value_key, unit_keys in (("rdf:value", ("quan:unit",)),
-                                     ("numericDuration", ("unitType", "temporalUnit"))):
-            values = self._values(node, value_key)
-            if values:
-                units = [u for k in unit_keys for u in self._values(node, k)]
-                unit = self._name(units[0]) if units else None
-                return Quantity(self._number(values[0], f"reporting interval of {self._name(node)}"), unit)
-        raise DomainError(self._error(
-            f"reporting interval {self._name(node)} has no rdf:value or time:numericDuration"))
+        """A time:DurationDescription: time:numericDuration with time:unitType."""
+        values = self._values(node, "numericDuration")
+        units = self._values(node, "unitType") or self._values(node, "temporalUnit")
+        unit = self._name(units[0]) if units else None
+        return Quantity(self._number(values[0], f"duration {self._name(node)}"), unit)
 
     # --- conditions ------------------------------------------------------------------
     def _condition(self, node: Node) -> Requirement:
@@ -257,27 +285,37 @@ class TioReader:
         self._walk(node, metrics, comparisons, set())
         metrics = list(dict.fromkeys(metrics))
         if len(metrics) != 1:
-            raise DomainError(self._error(
-                f"condition {name} must name exactly one property with icm:valuesOfTargetProperty; "
-                f"found {len(metrics)}"))
+            raise DomainError(
+                self._error(
+                    f"condition {name} must name exactly one property with icm:valuesOfTargetProperty; "
+                    f"found {len(metrics)}"
+                )
+            )
         if len(comparisons) != 1:
-            raise DomainError(self._error(
-                f"condition {name} must hold exactly one comparison ({', '.join(_COMPARATORS)}); "
-                f"found {len(comparisons)}"))
+            raise DomainError(
+                self._error(
+                    f"condition {name} must hold exactly one comparison ({', '.join(_COMPARATORS)}); "
+                    f"found {len(comparisons)}"
+                )
+            )
         op, arguments = comparisons[0]
         comparator = _COMPARATORS[op]
         bounds = tuple(self._quantity(a, name) for a in arguments if self._is_quantity(a))
         expected = 2 if comparator is Comparator.IN_RANGE else 1
         if len(bounds) != expected:
-            raise DomainError(self._error(
-                f"condition {name}: {op} needs {expected} quantit{'ies' if expected > 1 else 'y'} "
-                f"(rdf:value with quan:unit); found {len(bounds)}"))
+            raise DomainError(
+                self._error(
+                    f"condition {name}: {op} needs {expected} quantit{'ies' if expected > 1 else 'y'} "
+                    f"(rdf:value with quan:unit); found {len(bounds)}"
+                )
+            )
         metric = self._name(metrics[0])
         source = f"{metric} {op} {' '.join(str(b) for b in bounds)}"
         return Requirement(metric, comparator, bounds, source, self.where)
 
-    def _walk(self, node: Node, metrics: list[Node], comparisons: list[tuple[str, list[Node]]],
-              seen: set[Node]) -> None:
+    def _walk(
+        self, node: Node, metrics: list[Node], comparisons: list[tuple[str, list[Node]]], seen: set[Node]
+    ) -> None:
         from rdflib import RDF, BNode, URIRef
 
         if node in seen:
@@ -379,21 +417,24 @@ class TioReader:
     def _items(self, node: Node) -> list[Node]:
         return self._list(node) if self._is_list(node) else [node]
 
-    def _container(self, node: Node) -> list[str]:
+    def _container(self, node: Node) -> list[Node]:
         """Members of an rdfs:Container (rdfs:member or rdf:_n), an RDF list, or the value itself."""
         from rdflib import RDFS, BNode
 
         if self._is_list(node):
-            return [self._name(i) for i in self._list(node)]
+            return self._list(node)
         numbered = sorted(
-            (int(k[len("rdf:_"):]), v)
-            for p, v in self.graph.predicate_objects(node)
-            if (k := term_key(p)).startswith("rdf:_") and k[len("rdf:_"):].isdigit()
+            (
+                (int(k[len("rdf:_") :]), v)
+                for p, v in self.graph.predicate_objects(node)
+                if (k := term_key(p)).startswith("rdf:_") and k[len("rdf:_") :].isdigit()
+            ),
+            key=lambda item: item[0],
         )
         members = [v for _, v in numbered] + sorted(self.graph.objects(node, RDFS.member), key=str)
         if members:
-            return [self._name(m) for m in members]
-        return [] if isinstance(node, BNode) else [self._name(node)]
+            return members
+        return [] if isinstance(node, BNode) else [node]
 
     def _name(self, node: Node) -> str:
         return term_key(node)
@@ -402,12 +443,21 @@ class TioReader:
         known_keys = set(known)
         for key in sorted({term_key(p) for p in self.graph.predicates(node)}):
             if key not in known_keys and key.rsplit(":", 1)[-1] not in known_keys:
-                self._warn(f"property {key} of {what} has no TS 28.312 equivalent and was not translated",
-                           current=key)
+                self._warn(
+                    f"property {key} of {what} has no TS 28.312 equivalent and was not translated",
+                    current=key,
+                )
 
     def _warn(self, message: str, current: object = None) -> None:
-        self.notes.append(Finding(message, severity="warning", field=self.where, current=current,
-                                  rule="o2krm.intent-translate.unmapped-term"))
+        self.notes.append(
+            Finding(
+                message,
+                severity="warning",
+                field=self.where,
+                current=current,
+                rule="o2krm.intent-translate.unmapped-term",
+            )
+        )
 
     def _error(self, message: str) -> Finding:
         return Finding(message, field=self.where, rule=RULE)

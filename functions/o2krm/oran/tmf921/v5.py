@@ -82,24 +82,45 @@ def read_v5(resource: dict[str, Any]) -> SourceIntent:
     name, namespace = _name(resource)
     spec = resource.get("spec")
     if not isinstance(spec, dict):
-        raise DomainError(Finding("spec is missing or not a mapping: it holds the TMF921 v5 Intent",
-                                  field="spec", rule=RULE))
+        raise DomainError(
+            Finding(
+                "spec is missing or not a mapping: it holds the TMF921 v5 Intent", field="spec", rule=RULE
+            )
+        )
     try:
         body = TMF921Intent.model_validate(spec)
     except ValidationError as exc:
         raise DomainError(validation_findings(exc, "spec", RULE)) from None
     if body.type_ == "ProbeIntent":
-        raise DomainError(Finding(
-            "spec is a ProbeIntent: a probe asks whether an intent could be handled and must not "
-            "be provisioned. Use @type: Intent to translate it",
-            field='spec["@type"]', current=body.type_, proposed="Intent", rule=RULE))
+        raise DomainError(
+            Finding(
+                "spec is a ProbeIntent: a probe asks whether an intent could be handled and must not "
+                "be provisioned. Use @type: Intent to translate it",
+                field='spec["@type"]',
+                current=body.type_,
+                proposed="Intent",
+                rule=RULE,
+            )
+        )
     if body.type_ != "Intent":
-        raise DomainError(Finding(f"spec @type is {body.type_!r}; expected Intent",
-                                  field='spec["@type"]', current=body.type_, proposed="Intent", rule=RULE))
+        raise DomainError(
+            Finding(
+                f"spec @type is {body.type_!r}; expected Intent",
+                field='spec["@type"]',
+                current=body.type_,
+                proposed="Intent",
+                rule=RULE,
+            )
+        )
     if body.expression is None:
-        raise DomainError(Finding(
-            "spec.expression is missing: a TMF921 Intent states its expectations in a "
-            f"{JSON_LD} or {TURTLE}", field="spec.expression", rule=RULE))
+        raise DomainError(
+            Finding(
+                "spec.expression is missing: a TMF921 Intent states its expectations in a "
+                f"{JSON_LD} or {TURTLE}",
+                field="spec.expression",
+                rule=RULE,
+            )
+        )
 
     notes = _unmapped_fields(body)
     graph = parse_expression(body.expression)
@@ -143,9 +164,14 @@ def parse_expression(expression: IntentExpression) -> Any:
         data = value
         fmt = "turtle"
     else:
-        raise DomainError(Finding(
-            f"spec.expression @type is {expression.type_!r}; use {JSON_LD} or {TURTLE}",
-            field='spec.expression["@type"]', current=expression.type_, rule=RULE))
+        raise DomainError(
+            Finding(
+                f"spec.expression @type is {expression.type_!r}; use {JSON_LD} or {TURTLE}",
+                field='spec.expression["@type"]',
+                current=expression.type_,
+                rule=RULE,
+            )
+        )
     try:
         graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, JSON-LD errors, ValueError)
@@ -163,10 +189,13 @@ def _refuse_remote_contexts(value: Any) -> None:
                 contexts = item if isinstance(item, list) else [item]
                 remote = [c for c in contexts if isinstance(c, str)]
                 if remote:
-                    raise DomainError(_syntax(
-                        f"JSON-LD @context {remote[0]!r} is remote; functions run without network. "
-                        "Write the prefixes inline, e.g. {\"icm\": "
-                        "\"http://tio.models.tmforum.org/tio/v3.6.0/IntentCommonModel/\"}"))
+                    raise DomainError(
+                        _syntax(
+                            f"JSON-LD @context {remote[0]!r} is remote; functions run without network. "
+                            'Write the prefixes inline, e.g. {"icm": '
+                            '"http://tio.models.tmforum.org/tio/v3.6.0/IntentCommonModel/"}'
+                        )
+                    )
             _refuse_remote_contexts(item)
     elif isinstance(value, list):
         for item in value:
@@ -194,10 +223,15 @@ def _unmapped_fields(body: TMF921Intent) -> list[Finding]:
         if key in _BOOKKEEPING or value in (None, [], {}, "", False):
             continue
         known = key in _NOT_TRANSLATED
-        notes.append(Finding(
-            f"spec.{key} {'has no TS 28.312 equivalent' if known else 'is not a TMF921 Intent field'}"
-            " and was not translated",
-            severity="warning", field=f"spec.{key}", rule="o2krm.intent-translate.unmapped-field"))
+        notes.append(
+            Finding(
+                f"spec.{key} {'has no TS 28.312 equivalent' if known else 'is not a TMF921 Intent field'}"
+                " and was not translated",
+                severity="warning",
+                field=f"spec.{key}",
+                rule="o2krm.intent-translate.unmapped-field",
+            )
+        )
     return notes
 
 
@@ -206,10 +240,16 @@ def _priority(priority: str | None) -> tuple[int | None, list[Finding]]:
         return None, []
     if priority.strip().isdigit() and 1 <= int(priority) <= 100:
         return int(priority), []
-    return None, [Finding(
-        f"spec.priority {priority!r} is not a number from 1 to 100 (TS 28.312 intentPriority) "
-        "and was not translated", severity="warning", field="spec.priority", current=priority,
-        rule="o2krm.intent-translate.unmapped-field")]
+    return None, [
+        Finding(
+            f"spec.priority {priority!r} is not a number from 1 to 100 (TS 28.312 intentPriority) "
+            "and was not translated",
+            severity="warning",
+            field="spec.priority",
+            current=priority,
+            rule="o2krm.intent-translate.unmapped-field",
+        )
+    ]
 
 
 def _time_window(period: TimePeriod | None) -> dict[str, str] | None:

@@ -48,8 +48,7 @@ def _expectation_result(expectation: IntentExpectation) -> dict[str, Any]:
     }
     if expectation.targets:
         result["targetFulfilmentResult"] = [
-            {"targetName": t.name, "targetFulfilmentInfo": _acknowledged_info()}
-            for t in expectation.targets
+            {"targetName": t.name, "targetFulfilmentInfo": _acknowledged_info()} for t in expectation.targets
         ]
     return result
 

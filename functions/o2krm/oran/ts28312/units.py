@@ -41,6 +41,18 @@ _RATIO: Final[dict[str, Decimal]] = {
 }
 
 
+_SECONDS: Final[dict[str, Decimal]] = {
+    **{unit: factor / 1000 for unit, factor in _MS.items()},
+    **dict.fromkeys(("h", "hr", "hour", "hours"), Decimal(3600)),
+    **dict.fromkeys(("d", "day", "days"), Decimal(86400)),
+    # W3C OWL-Time unit individuals, as TIO reporting intervals use them
+    "unitsecond": Decimal(1),
+    "unitminute": Decimal(60),
+    "unithour": Decimal(3600),
+    "unitday": Decimal(86400),
+}
+
+
 class UnitError(ValueError):
     def __init__(self, target: str, unit: str, accepted: list[str]) -> None:
         self.target = target
@@ -105,6 +117,15 @@ def _factor(canonical: str, written: str) -> Decimal | None:
     if canonical == "ratio":
         return _RATIO.get(written.lower())
     return None
+
+
+def duration_seconds(value: Decimal, unit: str | None) -> Decimal:
+    """A duration in seconds (``15 min`` -> 900); no unit means seconds."""
+    written = (unit or "s").strip()
+    factor = _SECONDS.get(written) or _SECONDS.get(written.lower())
+    if factor is None:
+        raise UnitError("a duration", written, ["s", "min", "h", "d", "time:unitMinute"])
+    return (value * factor).normalize()
 
 
 def json_number(value: Decimal) -> int | float:

@@ -1,0 +1,156 @@
+"""Validating against the official 3GPP Rel-18 OpenAPI documents (never retyped here).
+
+The documents live in a specs directory (``$O2KRM_SPECS_DIR``, default: ``shared/specs``
+beside the repository, i.e. ``<repo>/../shared/specs``) under ``3gpp-r18/``. They are not
+shipped with the package: validation is a test-time check and an optional runtime check
+that runs only where the directory exists (see :func:`available`).
+
+How the OpenAPI 3.0 schema objects are read:
+
+* As JSON Schema draft 4, the dialect OpenAPI 3.0 schema objects derive from
+  (``$ref`` replaces its siblings; ``nullable``, ``readOnly``, ``discriminator`` are
+  annotations without effect here).
+* ``$ref`` across files (``TS28623_ComDefs.yaml#/components/schemas/Dn``) resolve with
+  the ``referencing`` registry, which loads each file the first time it is needed.
+* ``oneOf`` is read as ``anyOf``. The 3GPP files use ``oneOf`` over alternatives that
+  overlap: ``ValueRangeType`` lists both ``type: number`` and ``type: integer``, and both
+  ``type: string`` and ``DateTime`` (a string), so under strict JSON Schema an integer or
+  a plain string matches two alternatives and *no* such value is valid. The same happens
+  one level up (an expectation on a ``RAN_SubNetwork`` is both an ``IntentExpectation``
+  and a ``RadioNetworkExpectation``). The intent of the authors is "one of these shapes",
+  which ``anyOf`` expresses. ``strict_one_of=True`` gives the literal reading, for tests
+  that show the difference.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from o2krm.oran.findings import Finding
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+SPECS_ENV: Final = "O2KRM_SPECS_DIR"
+GENERATION: Final = "3gpp-r18"
+INTENT_NRM: Final = "TS28312_IntentNrm.yaml"
+INTENT_SINGLE: Final = "Intent-Single"
+INTENT_REPORT_SINGLE: Final = "IntentReport-Single"
+RULE: Final = "o2krm.schema.ts28312"
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def specs_dir() -> Path:
+    configured = os.environ.get(SPECS_ENV)
+    if configured:
+        return Path(configured)
+    repo = Path(__file__).resolve().parents[4]
+    return repo.parent / "shared" / "specs"
+
+
+def available(directory: Path | None = None) -> bool:
+    return ((directory or specs_dir()) / GENERATION / INTENT_NRM).is_file()
+
+
+def validate_intent_spec(spec: Any, directory: Path | None = None) -> list[Finding]:
+    """Findings for every way ``spec`` is not a TS 28.312 Intent-Single (empty: valid)."""
+    return findings(validator(INTENT_SINGLE, directory), spec, "spec")
+
+
+def validate_report_spec(spec: Any, directory: Path | None = None) -> list[Finding]:
+    """Findings for every way ``spec`` is not a TS 28.312 IntentReport-Single."""
+    return findings(validator(INTENT_REPORT_SINGLE, directory), spec, "spec")
+
+
+def validator(schema: str, directory: Path | None = None, *, strict_one_of: bool = False) -> Validator:
+    """A validator for ``components/schemas/<schema>`` of the 28.312 Intent NRM."""
+    document = (directory or specs_dir()) / GENERATION / INTENT_NRM
+    return openapi_validator(document, schema, strict_one_of=strict_one_of)
+
+
+@functools.cache
+def openapi_validator(document: Path, schema: str, *, strict_one_of: bool = False) -> Validator:
+    """A validator for ``<document>#/components/schemas/<schema>``; other files that
+    document refers to are loaded from beside it, on first use."""
+    from jsonschema import Draft4Validator, validators
+    from referencing import Registry
+
+    if not document.is_file():
+        raise FileNotFoundError(
+            f"{document} not found: set {SPECS_ENV} to the directory holding {GENERATION}/"
+        )
+    cls = Draft4Validator
+    if not strict_one_of:
+        cls = validators.extend(Draft4Validator, {"oneOf": Draft4Validator.VALIDATORS["anyOf"]})
+    root = {"$ref": f"{document.resolve().as_uri()}#/components/schemas/{schema}"}
+    return cls(root, registry=Registry(retrieve=_retrieve))  # type: ignore[call-arg]
+
+
+def findings(validator: Validator, instance: Any, prefix: str) -> list[Finding]:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_finding(_most_specific(error), prefix) for error in errors]
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    """For anyOf/oneOf failures, the alternative's error that got furthest into the data."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _finding(error: ValidationError, prefix: str) -> Finding:
+    path = _field_path(prefix, error.absolute_path)
+    return Finding(
+        message=f"{path}: {error.message}",
+        field=path,
+        current=error.instance if not isinstance(error.instance, dict | list) else None,
+        rule=RULE,
+    )
+
+
+def _field_path(prefix: str, parts: Iterable[str | int]) -> str:
+    path = prefix
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            path += f".{part}"
+        else:
+            path += f'["{part}"]'
+    return path
+
+
+@functools.cache
+def _load(path: Path) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open("rb") as handle:
+        return yaml.load(handle, Loader=loader)
+
+
+def _retrieve(uri: str) -> Any:
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT4
+
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":  # never the network
+        raise NoSuchResource(ref=uri)
+    return DRAFT4.create_resource(_load(Path(url2pathname(parsed.path))))
+
+
+def schema_names(document: Path) -> Sequence[str]:
+    """The component schema names of an OpenAPI document (for diagnostics and tests)."""
+    return sorted(_load(document).get("components", {}).get("schemas", {}))
