@@ -36,14 +36,16 @@ def site_catalog() -> dict[str, Any]:
     sites = []
     for s in range(SITES):
         networks = {
-            net: {"ipv4Prefix": f"10.{16 * s + n}.0.0/16", "ipv6Prefix": f"fd00:{s}:{n}::/48",
-                  "subnetPrefixLength": 28}
+            net: {"ipv4Prefix": f"10.{16 * s + n}.0.0/16", "ipv6Prefix": f"fd00:{s}:{n}::/48", "subnetPrefixLength": 28}
             for n, net in enumerate(("n2", "n3", "e1", "f1"))
         }
-        sites.append({"name": f"edge-{s}", "network": {"vlanRange": {"start": 100, "end": 1199},
-                                                       "networks": networks}})
-    return {"apiVersion": "o2krm.io/v1alpha1", "kind": "OCloudSiteCatalog", "metadata": {"name": "sites"},
-            "spec": {"sites": sites}}
+        sites.append({"name": f"edge-{s}", "network": {"vlanRange": {"start": 100, "end": 1199}, "networks": networks}})
+    return {
+        "apiVersion": "o2krm.io/v1alpha1",
+        "kind": "OCloudSiteCatalog",
+        "metadata": {"name": "sites"},
+        "spec": {"sites": sites},
+    }
 
 
 def provisioning_requests() -> list[dict[str, Any]]:
@@ -52,8 +54,11 @@ def provisioning_requests() -> list[dict[str, Any]]:
             "apiVersion": "o2ims.provisioning.oran.org/v1alpha1",
             "kind": "ProvisioningRequest",
             "metadata": {"name": f"ran-{s}-{r:03d}", "labels": {"o2krm.io/site": f"edge-{s}"}},
-            "spec": {"templateName": "oran-ran", "templateVersion": "v1",
-                     "templateParameters": {"networkFunctions": ["CU-CP", "CU-UP", "DU"]}},
+            "spec": {
+                "templateName": "oran-ran",
+                "templateVersion": "v1",
+                "templateParameters": {"networkFunctions": ["CU-CP", "CU-UP", "DU"]},
+            },
         }
         for s in range(SITES)
         for r in range(REQUESTS_PER_SITE)
@@ -89,12 +94,17 @@ def main() -> None:
         full_times.append((done - start) * 1000)
 
     alloc_ms, full_ms = statistics.median(alloc_times), statistics.median(full_times)
-    print(f"network-config: {SITES} sites x {REQUESTS_PER_SITE} requests, {len(plan.allocations)} network "
-          f"allocations, {rendered} claims/NADs rendered, {args.runs} runs")
-    print(f"allocate            median {alloc_ms:8.1f} ms   ratio to {TARGET_MS:.0f} ms target: "
-          f"{alloc_ms / TARGET_MS:.2f}")
-    print(f"allocate + render   median {full_ms:8.1f} ms   ratio to {TARGET_MS:.0f} ms target: "
-          f"{full_ms / TARGET_MS:.2f}")
+    print(
+        f"network-config: {SITES} sites x {REQUESTS_PER_SITE} requests, {len(plan.allocations)} network "
+        f"allocations, {rendered} claims/NADs rendered, {args.runs} runs"
+    )
+    print(
+        f"allocate            median {alloc_ms:8.1f} ms   ratio to {TARGET_MS:.0f} ms target: "
+        f"{alloc_ms / TARGET_MS:.2f}"
+    )
+    print(
+        f"allocate + render   median {full_ms:8.1f} ms   ratio to {TARGET_MS:.0f} ms target: {full_ms / TARGET_MS:.2f}"
+    )
 
 
 if __name__ == "__main__":

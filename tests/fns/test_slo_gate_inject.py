@@ -7,8 +7,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import o2krm.fns.slo_gate_inject
 from o2krm.fns.slo_gate_inject import FUNCTION
 from o2krm.oran import vocabulary as v

@@ -74,23 +74,14 @@ def _with_unchanged(before: dict[str, str], after: dict[str, str], keep_kptfile:
 
 
 def _pipeline(kptfile: str) -> list[tuple[str, dict[str, Any] | None, bool]]:
-    data = yamlio.load(kptfile) or {}
-    pipeline = data.get("pipeline") or {}
+    from o2krm.tools.kustomize import pipeline_steps
+
     steps = []
-    for kind, validator in (("mutators", False), ("validators", True)):
-        for step in pipeline.get(kind) or []:
-            name = step.get("exec") or step.get("image", "").rsplit("/", 1)[-1].split(":")[0]
-            config = None
-            if step.get("configMap"):
-                config = {
-                    "apiVersion": "v1",
-                    "kind": "ConfigMap",
-                    "metadata": {"name": "function-input"},
-                    "data": step["configMap"],
-                }
-            elif step.get("configPath"):
-                raise NotImplementedError("configPath in golden render cases: use configMap or eval cases")
-            steps.append((Path(name).name, config, validator))
+    for step in pipeline_steps(yamlio.load(kptfile) or {}):
+        config = None
+        if step.config:
+            config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "function-input"}, "data": step.config}
+        steps.append((Path(step.executable).name, config, step.validator))
     return steps
 
 

@@ -62,9 +62,7 @@ def unknown_fields(obj: Any, schema: dict[str, Any], at: str = "") -> list[str]:
 
 
 # --- builders ----------------------------------------------------------------------------
-def network_block(
-    vlan: tuple[int, int] = (100, 199), **networks: dict[str, Any]
-) -> dict[str, Any]:
+def network_block(vlan: tuple[int, int] = (100, 199), **networks: dict[str, Any]) -> dict[str, Any]:
     return {"vlanRange": {"start": vlan[0], "end": vlan[1]}, "networks": networks}
 
 

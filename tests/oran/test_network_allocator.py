@@ -133,22 +133,37 @@ def test_seed_style_values_are_kept() -> None:
 
 def test_seed_style_values_without_any_pool() -> None:
     catalog = pool_catalog({"bare": None})
-    pr = pr_doc("edge-ran-deployment", "bare", ["DU"],
-                {"vlan": 100, "subnet": "192.168.100.0/24", "gateway": "192.168.100.1"})
+    pr = pr_doc(
+        "edge-ran-deployment", "bare", ["DU"], {"vlan": 100, "subnet": "192.168.100.0/24", "gateway": "192.168.100.1"}
+    )
     plan = pinned_plan(catalog, pr)
-    assert table(plan) == [("edge-ran-deployment", "f1", 100, "192.168.100.0/24", "192.168.100.1",
-                            {"DU": "192.168.100.2"})]
+    assert table(plan) == [
+        ("edge-ran-deployment", "f1", 100, "192.168.100.0/24", "192.168.100.1", {"DU": "192.168.100.2"})
+    ]
 
 
 def test_hand_set_addresses_per_network() -> None:
-    pr = pr_doc("ran-a", SITE, ["CU-CP", "DU"], {"networks": {
-        "f1": {"vlan": 120, "ipv4": {"subnet": "10.10.12.32/28", "addresses": {"DU": "10.10.12.40/28"}}},
-        "n2": {"ipv6": {"subnet": "fd00:10:0:5::/64", "gateway": "fd00:10:0:5::fe"}},
-    }})
+    pr = pr_doc(
+        "ran-a",
+        SITE,
+        ["CU-CP", "DU"],
+        {
+            "networks": {
+                "f1": {"vlan": 120, "ipv4": {"subnet": "10.10.12.32/28", "addresses": {"DU": "10.10.12.40/28"}}},
+                "n2": {"ipv6": {"subnet": "fd00:10:0:5::/64", "gateway": "fd00:10:0:5::fe"}},
+            }
+        },
+    )
     plan = pinned_plan(seed_catalog(), pr)
     rows = {row[1]: row for row in table(plan)}
-    assert rows["f1"] == ("ran-a", "f1", 120, "10.10.12.32/28", "10.10.12.33",
-                          {"CU-CP": "10.10.12.34", "DU": "10.10.12.40"})
+    assert rows["f1"] == (
+        "ran-a",
+        "f1",
+        120,
+        "10.10.12.32/28",
+        "10.10.12.33",
+        {"CU-CP": "10.10.12.34", "DU": "10.10.12.40"},
+    )
     assert rows["n2"][6:] == ("fd00:10:0:5::/64", "fd00:10:0:5::fe", {"CU-CP": "fd00:10:0:5::1"})
 
 
@@ -156,8 +171,7 @@ def test_hand_set_addresses_per_network() -> None:
     ("config", "field", "rule"),
     [
         ({"vlan": 250}, f"{NC}.vlan", r.VLAN_OUT_OF_RANGE),
-        ({"vlan": 150, "subnet": "10.10.12.0/28", "gateway": "10.10.13.1"}, f"{NC}.gateway",
-         r.GATEWAY_OUTSIDE_SUBNET),
+        ({"vlan": 150, "subnet": "10.10.12.0/28", "gateway": "10.10.13.1"}, f"{NC}.gateway", r.GATEWAY_OUTSIDE_SUBNET),
         ({"subnet": "10.10.12.0/28", "gateway": "10.10.12.15"}, f"{NC}.gateway", r.ADDRESS_INVALID),
         ({"subnet": "10.10.12.0/28", "gateway": "10.10.12.0"}, f"{NC}.gateway", r.ADDRESS_INVALID),
         ({"subnet": "192.168.0.0/24"}, f"{NC}.subnet", r.SUBNET_OUTSIDE_POOL),
@@ -165,10 +179,16 @@ def test_hand_set_addresses_per_network() -> None:
         ({"subnet": "10.10.12.0/30"}, f"{NC}.subnet", r.POOL_EXHAUSTED),  # gateway + 1 < 3 functions
         ({"subnet": "10.10.0.0/28"}, f"{NC}.subnet", r.SUBNET_OUTSIDE_POOL),  # the n2 pool, not f1's
         ({"vlan": 150, "networks": {"f1": {"vlan": 151}}}, f"{NC}.vlan", r.CONFLICTING_PINS),
-        ({"networks": {"f1": {"ipv4": {"subnet": "10.10.12.0/28", "addresses": {"DU": "10.10.12.1"}}}}},
-         f"{NC}.networks.f1.ipv4.addresses.DU", r.COLLISION),  # the gateway
-        ({"networks": {"f1": {"ipv4": {"addresses": {"DU": "10.10.99.1"}}}}},
-         f"{NC}.networks.f1.ipv4.addresses.DU", r.ADDRESS_INVALID),
+        (
+            {"networks": {"f1": {"ipv4": {"subnet": "10.10.12.0/28", "addresses": {"DU": "10.10.12.1"}}}}},
+            f"{NC}.networks.f1.ipv4.addresses.DU",
+            r.COLLISION,
+        ),  # the gateway
+        (
+            {"networks": {"f1": {"ipv4": {"addresses": {"DU": "10.10.99.1"}}}}},
+            f"{NC}.networks.f1.ipv4.addresses.DU",
+            r.ADDRESS_INVALID,
+        ),
     ],
 )
 def test_bad_hand_set_values(config: dict, field: str, rule: str) -> None:
@@ -228,7 +248,8 @@ def test_unused_hand_set_values_are_a_warning() -> None:
     pr = pr_doc("ran-a", SITE, ["DU"], {"networks": {"n2": {"vlan": 150}}})
     plan = pinned_plan(seed_catalog(), pr)
     assert [(f.severity, f.field, f.rule) for f in plan.warnings] == [
-        ("warning", f"{NC}.networks.n2.vlan", r.UNUSED_PIN)]
+        ("warning", f"{NC}.networks.n2.vlan", r.UNUSED_PIN)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -240,8 +261,11 @@ def test_unused_hand_set_values_are_a_warning() -> None:
         ({"gateway": "10.0.0.1"}, f"{NC}.gateway", "without subnet"),
         ({"gatway": "10.0.0.1"}, f"{NC}.gatway", "unknown key"),
         ({"networks": {"f1": {"ipv4": {"subnet": "fd00::/64"}}}}, f"{NC}.networks.f1.ipv4.subnet", "not an ipv4"),
-        ({"networks": {"f1": {"ipv6": {"addresses": {"DU": "10.0.0.1"}}}}},
-         f"{NC}.networks.f1.ipv6.addresses.DU", "not an ipv6"),
+        (
+            {"networks": {"f1": {"ipv6": {"addresses": {"DU": "10.0.0.1"}}}}},
+            f"{NC}.networks.f1.ipv6.addresses.DU",
+            "not an ipv6",
+        ),
         ({"networks": ["f1"]}, f"{NC}.networks", "map network names"),
         ("vlan 100", NC, "must be a mapping"),
     ],
@@ -278,14 +302,21 @@ def test_vlan_range_exhausted() -> None:
 
 
 def test_subnets_too_small_for_the_functions() -> None:
-    catalog = pool_catalog({"s": network_block(
-        f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 30},
-        n3={"ipv4Prefix": "10.0.1.0/24"}, e1={"ipv4Prefix": "10.0.2.0/24"})})
+    catalog = pool_catalog(
+        {
+            "s": network_block(
+                f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 30},
+                n3={"ipv4Prefix": "10.0.1.0/24"},
+                e1={"ipv4Prefix": "10.0.2.0/24"},
+            )
+        }
+    )
     allocate([request("du-only", "s", ["DU"])], catalog)
     with pytest.raises(DomainError) as excinfo:
         allocate([request("ran", "s", ["CU-UP", "DU"])], catalog)
     assert [(f.field, f.rule) for f in excinfo.value.findings if f.severity == "error"] == [
-        ("spec.sites[0].network.networks.f1.subnetPrefixLength", r.POOL_EXHAUSTED)]
+        ("spec.sites[0].network.networks.f1.subnetPrefixLength", r.POOL_EXHAUSTED)
+    ]
 
 
 def test_site_without_pools() -> None:
@@ -295,11 +326,33 @@ def test_site_without_pools() -> None:
     findings = excinfo.value.findings
     assert [(f.tags["name"], f.field, f.rule) for f in findings] == [
         ("b", "spec.templateParameters.networkFunctions", r.NO_POOL),
-        ("a", "spec.templateParameters.networkFunctions", r.NO_POOL),  # n2
-        ("a", "spec.templateParameters.networkFunctions", r.NO_POOL),  # e1
+        ("a", "spec.templateParameters.networkFunctions", r.NO_POOL),
     ]
-    assert "site bare has no network block" in findings[0].message
-    assert "no pool for network n2" in findings[1].message
+    assert findings[0].message.startswith("site bare has no network block")
+    assert findings[1].message.startswith("site s has no pool for network n2, e1 (needed by ProvisioningRequest/a)")
+
+
+def test_hand_set_vlan_alone_is_not_enough_without_pools() -> None:
+    catalog = pool_catalog({"bare": None})
+    pr = pr_doc("a", "bare", ["DU"], {"vlan": 100})
+    with pytest.raises(DomainError) as excinfo:
+        pinned_plan(catalog, pr)
+    assert [f.rule for f in excinfo.value.findings] == [r.NO_POOL]
+    pr = pr_doc("a", "bare", ["DU"], {"subnet": "10.0.0.0/24"})
+    with pytest.raises(DomainError) as excinfo:
+        pinned_plan(catalog, pr)
+    assert [(f.field, f.rule) for f in excinfo.value.findings] == [(None, r.NO_POOL)]
+    assert "no VLAN range" in excinfo.value.findings[0].message
+
+
+def test_the_seed_triplet_and_networks_entry_may_both_be_set() -> None:
+    config = {
+        "vlan": 150,
+        "subnet": "10.10.12.0/28",
+        "networks": {"f1": {"vlan": 150, "ipv4": {"subnet": "10.10.12.0/28", "gateway": "10.10.12.14"}}},
+    }
+    plan = pinned_plan(seed_catalog(), pr_doc("ran-a", SITE, ["DU"], config))
+    assert table(plan) == [("ran-a", "f1", 150, "10.10.12.0/28", "10.10.12.14", {"DU": "10.10.12.1"})]
 
 
 def test_request_errors() -> None:
@@ -311,7 +364,8 @@ def test_request_errors() -> None:
     ]
     with pytest.raises(DomainError):
         request_from_provisioning_request(
-            {**pr_doc("x", "s"), "spec": {"templateParameters": {"networkFunctions": "DU"}}}, DEFAULT_ATTACHMENTS)
+            {**pr_doc("x", "s"), "spec": {"templateParameters": {"networkFunctions": "DU"}}}, DEFAULT_ATTACHMENTS
+        )
     no_functions = pr_doc("x", "s")
     del no_functions["spec"]["templateParameters"]["networkFunctions"]
     assert request_from_provisioning_request(no_functions, DEFAULT_ATTACHMENTS) is None
@@ -340,8 +394,11 @@ def test_records_that_no_longer_fit_move_with_a_warning() -> None:
 def test_records_of_other_sites_or_requests_are_ignored() -> None:
     stale = Hints(
         vlans=(VlanHint("other", "a", "f1", 150, Origin("VLANClaim", "a-f1")),),
-        subnets=(SubnetHint("s", "gone", "f1", ipaddress.ip_network("10.0.0.0/28"), None,
-                            Origin("IPClaim", "gone-du-f1-ipv4")),),
+        subnets=(
+            SubnetHint(
+                "s", "gone", "f1", ipaddress.ip_network("10.0.0.0/28"), None, Origin("IPClaim", "gone-du-f1-ipv4")
+            ),
+        ),
     )
     catalog = pool_catalog({"s": network_block(f1={"ipv4Prefix": "10.0.0.0/24"})})
     plan = allocate([request("a", "s", ["DU"])], catalog, stale)

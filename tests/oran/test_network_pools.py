@@ -35,8 +35,18 @@ def test_reads_the_shared_example_catalog() -> None:
 
 
 def test_catalog_documents_used_here_are_valid_catalogs() -> None:
-    doc = catalog_doc({"a": network_block(n2={"ipv4Prefix": "10.0.0.0/24", "ipv6SubnetPrefixLength": 64,
-                                               "ipv6Prefix": "fd00::/48", "subnetPrefixLength": 26})})
+    doc = catalog_doc(
+        {
+            "a": network_block(
+                n2={
+                    "ipv4Prefix": "10.0.0.0/24",
+                    "ipv6SubnetPrefixLength": 64,
+                    "ipv6Prefix": "fd00::/48",
+                    "subnetPrefixLength": 26,
+                }
+            )
+        }
+    )
     assert schema_errors(doc, SITE_CATALOG_CRD) == []
 
 
@@ -46,8 +56,12 @@ def test_catalog_documents_used_here_are_valid_catalogs() -> None:
         ({"ipv4Prefix": "10.0.0.0/16"}, "ipv4", 28, "subnetPrefixLength"),
         ({"ipv6Prefix": "fd00::/48"}, "ipv6", 64, "ipv6SubnetPrefixLength"),
         ({"ipv6Prefix": "fd00::/48", "subnetPrefixLength": 56}, "ipv6", 56, "subnetPrefixLength"),
-        ({"ipv4Prefix": "10.0.0.0/16", "ipv6Prefix": "fd00::/48", "subnetPrefixLength": 24}, "ipv6", 64,
-         "ipv6SubnetPrefixLength"),
+        (
+            {"ipv4Prefix": "10.0.0.0/16", "ipv6Prefix": "fd00::/48", "subnetPrefixLength": 24},
+            "ipv6",
+            64,
+            "ipv6SubnetPrefixLength",
+        ),
         ({"ipv6Prefix": "fd00::/48", "ipv6SubnetPrefixLength": 60}, "ipv6", 60, "ipv6SubnetPrefixLength"),
     ],
 )
@@ -63,15 +77,23 @@ def test_subnet_length_defaults(spec: dict, family: str, length: int, field: str
     [
         (network_block(f1={"ipv4Prefix": "10.0.0.1/24"}), "networks.f1.ipv4Prefix", "host bits set"),
         (network_block(f1={"ipv4Prefix": "fd00::/48"}), "networks.f1.ipv4Prefix", "not an ipv4 prefix"),
-        (network_block(f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 31}),
-         "networks.f1.subnetPrefixLength", "/30"),
-        (network_block(f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 20}),
-         "networks.f1.subnetPrefixLength", "cannot be carved"),
-        (network_block(f1={"ipv6Prefix": "fd00::/48", "ipv6SubnetPrefixLength": 124}),
-         "networks.f1.ipv6SubnetPrefixLength", "/120"),
+        (
+            network_block(f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 31}),
+            "networks.f1.subnetPrefixLength",
+            "/30",
+        ),
+        (
+            network_block(f1={"ipv4Prefix": "10.0.0.0/24", "subnetPrefixLength": 20}),
+            "networks.f1.subnetPrefixLength",
+            "cannot be carved",
+        ),
+        (
+            network_block(f1={"ipv6Prefix": "fd00::/48", "ipv6SubnetPrefixLength": 124}),
+            "networks.f1.ipv6SubnetPrefixLength",
+            "/120",
+        ),
         (network_block(f1={}), "networks.f1", "set ipv4Prefix, ipv6Prefix or both"),
-        (network_block(f1={"ipv4Prefix": "10.0.0.0/24", "prefixLen": 28}), "networks.f1.prefixLen",
-         "unknown field"),
+        (network_block(f1={"ipv4Prefix": "10.0.0.0/24", "prefixLen": 28}), "networks.f1.prefixLen", "unknown field"),
         (network_block(vlan=(300, 200)), "vlanRange", "greater than end"),
         (network_block(vlan=(0, 200)), "vlanRange.start", "greater than or equal to 1"),
         ({"networks": {}}, "vlanRange", "required"),
@@ -96,10 +118,12 @@ def test_overlapping_pools_within_a_site() -> None:
 
 
 def test_overlapping_pools_across_sites_and_families_kept_apart() -> None:
-    doc = catalog_doc({
-        "a": network_block(f1={"ipv4Prefix": "10.0.0.0/20", "ipv6Prefix": "fd00::/48"}),
-        "b": network_block(f1={"ipv4Prefix": "10.0.8.0/24", "ipv6Prefix": "fd01::/48"}),
-    })
+    doc = catalog_doc(
+        {
+            "a": network_block(f1={"ipv4Prefix": "10.0.0.0/20", "ipv6Prefix": "fd00::/48"}),
+            "b": network_block(f1={"ipv4Prefix": "10.0.8.0/24", "ipv6Prefix": "fd01::/48"}),
+        }
+    )
     with pytest.raises(DomainError) as excinfo:
         build_pool_catalog(site_pools_from_catalog(doc))
     assert errors_of(excinfo) == [("spec.sites[1].network.networks.f1.ipv4Prefix", r.POOL_OVERLAP)]
@@ -107,10 +131,10 @@ def test_overlapping_pools_across_sites_and_families_kept_apart() -> None:
 
 def test_identical_pools_are_one_shared_pool_but_need_one_length() -> None:
     shared = {"ipv4Prefix": "10.0.0.0/20"}
-    build_pool_catalog(site_pools_from_catalog(catalog_doc({
-        "a": network_block(f1=shared), "b": network_block(f1=shared)})))
-    doc = catalog_doc({"a": network_block(f1=shared),
-                       "b": network_block(f1={**shared, "subnetPrefixLength": 24})})
+    build_pool_catalog(
+        site_pools_from_catalog(catalog_doc({"a": network_block(f1=shared), "b": network_block(f1=shared)}))
+    )
+    doc = catalog_doc({"a": network_block(f1=shared), "b": network_block(f1={**shared, "subnetPrefixLength": 24})})
     with pytest.raises(DomainError) as excinfo:
         build_pool_catalog(site_pools_from_catalog(doc))
     assert errors_of(excinfo) == [("spec.sites[1].network.networks.f1.subnetPrefixLength", r.POOL_OVERLAP)]
@@ -127,8 +151,9 @@ def test_site_with_two_network_blocks_is_an_error_unless_overridden() -> None:
 
 
 def test_default_pools_serve_sites_without_their_own() -> None:
-    default = parse_site_network(network_block(f1={"ipv4Prefix": "10.9.0.0/16"}), "*",
-                                 Origin("ConfigMap", "cfg", "data.defaults"))
+    default = parse_site_network(
+        network_block(f1={"ipv4Prefix": "10.9.0.0/16"}), "*", Origin("ConfigMap", "cfg", "data.defaults")
+    )
     catalog = build_pool_catalog([], default=default)
     site = catalog.for_site("anywhere")
     assert site is not None and site.site == "anywhere"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -30,19 +31,19 @@ FUNCTIONS = tuple(DEFAULT_ATTACHMENTS)
 @st.composite
 def network_blocks(draw: st.DrawFn, site_index: int) -> dict[str, Any]:
     start = draw(st.integers(1, 4000))
-    size = draw(st.integers(4, 40))
+    size = draw(st.integers(8, 80))
     networks = {}
     for n, network in enumerate(NETWORKS):
         families = draw(st.sampled_from(["ipv4", "ipv6", "dual"]))
         spec: dict[str, Any] = {}
         if families in ("ipv4", "dual"):
-            plen = draw(st.integers(22, 26))
+            plen = draw(st.integers(20, 25))
             spec["ipv4Prefix"] = f"10.{site_index * 4 + n}.0.0/{plen}"
-            spec["subnetPrefixLength"] = draw(st.integers(plen + 1, min(plen + 6, 30)))
+            spec["subnetPrefixLength"] = draw(st.integers(plen + 3, min(plen + 8, 29)))
         if families in ("ipv6", "dual"):
             plen = draw(st.sampled_from([48, 56, 112]))
             spec["ipv6Prefix"] = f"fd00:{site_index}:{n}::/{plen}"
-            length = draw(st.integers(plen + 1, min(plen + 6, 120)))
+            length = draw(st.integers(plen + 3, min(plen + 8, 120)))
             spec["ipv6SubnetPrefixLength" if families == "dual" else "subnetPrefixLength"] = length
         networks[network] = spec
     return {"vlanRange": {"start": start, "end": min(start + size, 4094)}, "networks": networks}
@@ -105,7 +106,7 @@ def check_collision_free(plan: AllocationPlan, scenario: Scenario) -> None:
             assert len(set(offsets)) == len(offsets), "address handed out twice"
             subnets.append(fam.subnet)
     ordered = sorted(subnets, key=lambda n: (n.version, int(n.network_address)))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         assert not (before.version == after.version and before.overlaps(after)), f"{before} overlaps {after}"
 
 
@@ -148,9 +149,7 @@ def test_deterministic_whatever_the_order(scenario_input: tuple[dict[str, Any], 
 
 @COMMON
 @given(scenarios(), st.data())
-def test_sticky_under_additions_and_removals(
-    scenario_input: tuple[dict[str, Any], list], data: st.DataObject
-) -> None:
+def test_sticky_under_additions_and_removals(scenario_input: tuple[dict[str, Any], list], data: st.DataObject) -> None:
     blocks, specs = scenario_input
     first = build(blocks, specs)
     plan = try_allocate(first)
@@ -177,8 +176,10 @@ def test_sticky_under_additions_and_removals(
 
 def test_shared_pool_is_collision_free_across_sites() -> None:
     shared = {"f1": {"ipv4Prefix": "10.0.0.0/26"}}
-    blocks = {"a": {"vlanRange": {"start": 10, "end": 20}, "networks": shared},
-              "b": {"vlanRange": {"start": 10, "end": 20}, "networks": shared}}
+    blocks = {
+        "a": {"vlanRange": {"start": 10, "end": 20}, "networks": shared},
+        "b": {"vlanRange": {"start": 10, "end": 20}, "networks": shared},
+    }
     scenario = build(blocks, [("x", "a", ["DU"]), ("y", "b", ["DU"]), ("z", "a", ["DU"])])
     plan = allocate(scenario.requests, scenario.catalog)
     check_collision_free(plan, scenario)

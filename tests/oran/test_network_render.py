@@ -105,8 +105,10 @@ def test_vlan_claim() -> None:
         "metadata": {
             "name": "ran-a-n2",
             "labels": {"o2krm.io/site": "edge-a", "o2krm.io/network": "n2"},
-            "annotations": {"o2krm.io/source": "ProvisioningRequest/ran-a",
-                            "config.kubernetes.io/local-config": "true"},
+            "annotations": {
+                "o2krm.io/source": "ProvisioningRequest/ran-a",
+                "config.kubernetes.io/local-config": "true",
+            },
         },
         "spec": {"vlanIndex": {"name": "edge-a"}, "vlanID": 100},
         "status": {"vlanID": 100},
@@ -126,8 +128,13 @@ def test_ip_claims_per_function_and_family() -> None:
         "networkInstance": {"name": "vpc-cudu-f1"},
         "addressFamily": "ipv6",
         "prefix": "fd00:50::4/64",
-        "selector": {"matchLabels": {"nephio.org/address-family": "ipv6", "nephio.org/cluster-name": "edge-a",
-                                     "nephio.org/network-name": "f1"}},
+        "selector": {
+            "matchLabels": {
+                "nephio.org/address-family": "ipv6",
+                "nephio.org/cluster-name": "edge-a",
+                "nephio.org/network-name": "f1",
+            }
+        },
     }
     assert du_v6["status"] == {"prefix": "fd00:50::4/64", "gateway": "fd00:50::1"}
     assert du_v6["metadata"]["labels"]["o2krm.io/network-function"] == "DU"
@@ -148,8 +155,11 @@ def test_nad_macvlan_dual_stack() -> None:
 
 
 def test_nad_routes_cover_the_network_instance_and_extra_routes() -> None:
-    settings = RenderSettings(networks={"n2": NetworkRendering(routes=["10.0.0.0/8", "fd00:ffff::/32"])},
-                              masterInterfaces={"edge-a": "ens3f0"}, cniType="ipvlan")
+    settings = RenderSettings(
+        networks={"n2": NetworkRendering(routes=["10.0.0.0/8", "fd00:ffff::/32"])},
+        masterInterfaces={"edge-a": "ens3f0"},
+        cniType="ipvlan",
+    )
     plan, catalog = plan_and_catalog()
     n2, n3 = plan.for_request("ran-a")[:2]
     config = json.loads(network_attachment_definitions(n2, catalog.for_site("edge-a"), settings)[0]["spec"]["config"])
@@ -163,7 +173,9 @@ def test_nad_routes_cover_the_network_instance_and_extra_routes() -> None:
         {"dst": "fd00:20::/48", "gw": "fd00:20::1"},
         {"dst": "fd00:ffff::/32", "gw": "fd00:20::1"},
     ]
-    n3_config = json.loads(network_attachment_definitions(n3, catalog.for_site("edge-a"), settings)[0]["spec"]["config"])
+    n3_config = json.loads(
+        network_attachment_definitions(n3, catalog.for_site("edge-a"), settings)[0]["spec"]["config"]
+    )
     assert [x["dst"] for x in n3_config["plugins"][0]["ipam"]["routes"]] == ["10.20.0.0/24", "10.30.0.0/24"]
 
 
@@ -192,8 +204,12 @@ def test_network_config_block() -> None:
         "vlan": 300,
         "subnet": "fd00:51::/120",
         "gateway": "fd00:51::1",
-        "networks": {"f1": {"vlan": 300, "ipv6": {"subnet": "fd00:51::/120", "gateway": "fd00:51::1",
-                                                  "addresses": {"DU": "fd00:51::2/120"}}}},
+        "networks": {
+            "f1": {
+                "vlan": 300,
+                "ipv6": {"subnet": "fd00:51::/120", "gateway": "fd00:51::1", "addresses": {"DU": "fd00:51::2/120"}},
+            }
+        },
     }
     block = network_config_block(plan.for_request("ran-a"), "n3")
     assert (block["vlan"], block["subnet"]) == (101, "10.30.0.0/28")

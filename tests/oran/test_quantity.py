@@ -75,19 +75,22 @@ def test_yaml_numbers_read_as_decimal(value: float, canonical: str) -> None:
 @pytest.mark.parametrize(
     ("value", "hint"),
     [
-        ("", "not a Kubernetes quantity"),
-        (" 1", "not a Kubernetes quantity"),
-        ("1 Gi", "not a Kubernetes quantity"),
-        ("1e", "not a Kubernetes quantity"),
-        ("Gi", "not a Kubernetes quantity"),
-        ("1.5.5", "not a Kubernetes quantity"),
-        ("1Kb", "not a Kubernetes quantity"),
-        ("1gi", "not a Kubernetes quantity"),
-        ("1K", "not a Kubernetes quantity"),  # decimal kilo is lowercase k
-        ("1e1.5", "not a Kubernetes quantity"),
-        (".", "not a Kubernetes quantity"),
-        ("+", "not a Kubernetes quantity"),
-        ("１", "not a Kubernetes quantity"),  # full-width digit
+        ("", 'write a number with an optional suffix, e.g. "500m", "2", "16Gi"'),
+        ("1e", 'e.g. "500m"'),  # an unfinished exponent, not exa
+        ("Gi", 'e.g. "500m"'),
+        ("1.5.5", 'e.g. "500m"'),
+        ("1e1.5", 'e.g. "500m"'),
+        (".", 'e.g. "500m"'),
+        ("+", 'e.g. "500m"'),
+        ("64 cores", 'e.g. "500m"'),
+        ("１", 'e.g. "500m"'),  # full-width digit
+        (" 1", 'e.g. "500m"'),
+        ("256GB", 'write "256Gi" (2^30) or "256G" (10^9)'),
+        ("1.5 TB", 'write "1.5Ti" (2^40) or "1.5T" (10^12)'),
+        ("1 Gi", 'write "1Gi" (2^30) or "1G" (10^9)'),
+        ("1gi", 'write "1Gi" (2^30) or "1G" (10^9)'),
+        ("1Kb", 'write "1Ki" (2^10) or "1k" (10^3)'),
+        ("1K", 'write "1Ki" (2^10) or "1k" (10^3)'),  # decimal kilo is lowercase k
         ("8Ei", "larger than the largest quantity"),
         ("9223372036854775808", "larger than the largest quantity"),
         ("1e99999", "exponent 99999 is out of range"),
@@ -99,10 +102,9 @@ def test_yaml_numbers_read_as_decimal(value: float, canonical: str) -> None:
         (float("inf"), "is not a quantity"),
     ],
 )
-def test_bad_quantities_say_what_is_accepted(value: object, hint: str) -> None:
-    with pytest.raises(QuantityError, match=re.escape(hint)) as error:
+def test_bad_quantities_say_what_to_write(value: object, hint: str) -> None:
+    with pytest.raises(QuantityError, match=re.escape(hint)):
         parse_quantity(value)
-    assert "16Gi" in str(error.value) or "out of range" in hint or "largest" in hint or "at most" in hint
 
 
 def test_equality_and_order_ignore_the_suffix_family() -> None:
@@ -110,9 +112,7 @@ def test_equality_and_order_ignore_the_suffix_family() -> None:
     assert hash(parse_quantity("1Gi")) == hash(parse_quantity("1073741824"))
     assert parse_quantity("1G") < parse_quantity("1Gi")
     assert parse_quantity("999m") < parse_quantity("1") <= parse_quantity("1000m")
-    assert sorted(map(parse_quantity, ["2", "500m", "1k"])) == [
-        parse_quantity(x) for x in ["500m", "2", "1k"]
-    ]
+    assert sorted(map(parse_quantity, ["2", "500m", "1k"])) == [parse_quantity(x) for x in ["500m", "2", "1k"]]
 
 
 def test_arithmetic_is_exact_and_keeps_the_left_format() -> None:
@@ -121,9 +121,7 @@ def test_arithmetic_is_exact_and_keeps_the_left_format() -> None:
     assert str(parse_quantity("2Gi") - parse_quantity("1Mi")) == "2047Mi"
     assert str(parse_quantity("0.1") + parse_quantity("0.2")) == "300m"  # no float drift
     assert str(parse_quantity("7").scaled(Decimal("1.2"))) == "8400m"
-    assert (
-        str(parse_quantity("1Gi").scaled(Decimal("8.3"))) == "8912057139200m"
-    )  # 1073741824 * 8.3 = 8912057139.2
+    assert str(parse_quantity("1Gi").scaled(Decimal("8.3"))) == "8912057139200m"  # 1073741824 * 8.3 = 8912057139.2
 
 
 @pytest.mark.parametrize(

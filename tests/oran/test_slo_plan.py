@@ -18,6 +18,7 @@ from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.intent_view import IntentView
 from o2krm.oran.slo import SloConfig, plan_gate
 from o2krm.oran.slo.plan import cron_schedule
+from o2krm.sdk import paths
 from tests.oran.slo_support import (
     PR_CRD,
     SEED_EDGE_TARGETS,
@@ -318,6 +319,18 @@ def test_conditions_a_threshold_gate_cannot_express_are_errors(condition: str) -
     assert "IS_WITHIN_RANGE" in error.message  # says what to use instead
 
 
+def test_field_paths_index_expectations_whatever_their_ids() -> None:
+    spec = intent_spec([target("latency", v.IS_LESS_THAN, -1)])
+    spec["intentExpectations"][0]["expectationId"] = "performance"
+    deliver = {"expectationId": "deploy-oran-functions", "expectationVerb": "DELIVER", "expectationTargets": []}
+    spec["intentExpectations"].insert(0, deliver)
+    with pytest.raises(DomainError) as caught:
+        plan_gate(IntentView.from_spec(spec), provisioning_request())
+    (error,) = caught.value.findings
+    assert error.field == "spec.intentExpectations[1].expectationTargets[0].targetValueRange"
+    assert paths.parse(error.field) == ("spec", "intentExpectations", 1, "expectationTargets", 0, "targetValueRange")
+
+
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(DomainError) as caught:
         plan(
@@ -532,6 +545,7 @@ def test_any_intent_gives_valid_gates_or_findings_naming_a_target(targets: list[
         for finding in error.findings:
             assert finding.rule and finding.rule.startswith("o2krm.slo.")
             assert finding.field and finding.field.startswith("spec.intentExpectations")
+            paths.parse(finding.field)  # the SDK can point a result at it
         return
     assert gate is not None and job is not None
     assert_outputs_sound(gate, job)

@@ -47,6 +47,10 @@ _QUANTITY_RE = re.compile(
     r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
     r"(?P<suffix>[KMGTPE]i|[eE][+-]?[0-9]+|[numkMGTPE]?)"
 )
+# "256GB", "256 Gb", "1K", "4gi", "1 Gi": a number and a unit letter written the way people write bytes.
+_UNIT_SLIP = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]*)?)\s*(?P<letter>[kKmMgGtTpPeE])(?:[iI]?[bB]?|[iI])")
+_BINARY_NAMES = {"K": "2^10", "M": "2^20", "G": "2^30", "T": "2^40", "P": "2^50", "E": "2^60"}
+_DECIMAL_NAMES = {"K": "10^3", "M": "10^6", "G": "10^9", "T": "10^12", "P": "10^15", "E": "10^18"}
 # Wide enough that sums and products of in-range quantities never round.
 _EXACT = Context(prec=200, Emax=10**6, Emin=-(10**6))
 
@@ -105,19 +109,15 @@ def parse_quantity(value: object) -> Quantity:
     if isinstance(value, Quantity):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise QuantityError(
-            f"expected a quantity, got {type(value).__name__} {value!r}; write {ACCEPTED_FORMS}"
-        )
+        raise QuantityError(f"expected a quantity, got {type(value).__name__} {value!r}; write {ACCEPTED_FORMS}")
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise QuantityError(f"{value!r} is not a quantity; write {ACCEPTED_FORMS}")
     text = value if isinstance(value, str) else _plain(Decimal(str(value)))
     if len(text) > _MAX_TEXT_LENGTH:
-        raise QuantityError(
-            f"quantity is {len(text)} characters long; at most {_MAX_TEXT_LENGTH} are accepted"
-        )
+        raise QuantityError(f"quantity is {len(text)} characters long; at most {_MAX_TEXT_LENGTH} are accepted")
     match = _QUANTITY_RE.fullmatch(text)
     if match is None:
-        raise QuantityError(f"{text!r} is not a Kubernetes quantity; write {ACCEPTED_FORMS}")
+        raise QuantityError(f"{text!r} is not a Kubernetes quantity; {_suggestion(text)}")
     number = Decimal(match["number"])
     suffix = match["suffix"]
     if suffix in _BINARY_SUFFIXES:
@@ -138,6 +138,16 @@ def parse_quantity(value: object) -> Quantity:
     if fmt is QuantityFormat.BINARY_SI and 0 < abs(amount) < 1:
         fmt = QuantityFormat.DECIMAL_SI  # as Kubernetes does: fractions of a byte read as decimal
     return Quantity(amount, fmt)
+
+
+def _suggestion(text: str) -> str:
+    """What to write instead, for the usual slips: byte units (GB), capital K, lowercase gi, spaces."""
+    slip = _UNIT_SLIP.fullmatch(text.strip())
+    if slip and not text.endswith("e"):  # "1e" is an unfinished exponent, not exa
+        number, letter = slip["number"], slip["letter"].upper()
+        decimal = "k" if letter == "K" else letter
+        return f'write "{number}{letter}i" ({_BINARY_NAMES[letter]}) or "{number}{decimal}" ({_DECIMAL_NAMES[letter]})'
+    return f"write {ACCEPTED_FORMS}"
 
 
 def format_quantity(amount: Decimal, fmt: QuantityFormat = QuantityFormat.DECIMAL_SI) -> str:

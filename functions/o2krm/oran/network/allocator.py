@@ -109,8 +109,7 @@ class AllocationPlan:
             for fa in a.families:
                 subnets.append(SubnetHint(a.site, a.request, a.network, fa.subnet, fa.gateway, where))
                 addresses.extend(
-                    AddressHint(a.site, a.request, a.network, fn, address, where)
-                    for fn, address in fa.addresses
+                    AddressHint(a.site, a.request, a.network, fn, address, where) for fn, address in fa.addresses
                 )
         return Hints(tuple(vlans), tuple(subnets), tuple(addresses))
 
@@ -202,10 +201,12 @@ class _Allocator:
         self._check_pools_exist()
         for pinned in (True, False):
             for key in sorted(vlan_hints, key=_key_order):
-                self._place_vlan(key, [h for h in vlan_hints[key] if h.pinned is pinned])
+                if key in self.needs:
+                    self._place_vlan(key, [h for h in vlan_hints[key] if h.pinned is pinned])
         for pinned in (True, False):
             for key in sorted(subnet_hints, key=_key_order):
-                self._place_subnet(key, [h for h in subnet_hints[key] if h.pinned is pinned])
+                if key[:3] in self.needs:
+                    self._place_subnet(key, [h for h in subnet_hints[key] if h.pinned is pinned])
         for key in sorted(self.needs, key=_key_order):
             self._fresh(key)
         allocations = [self._finish(key, address_hints) for key in sorted(self.needs, key=_key_order)]
@@ -265,27 +266,29 @@ class _Allocator:
                 need.families.sort(key=FAMILIES.index)
 
     def _check_pools_exist(self) -> None:
-        missing: set[NetKey] = set()
-        for key, need in sorted(self.needs.items(), key=lambda kv: _key_order(kv[0])):
-            if need.families:
-                continue
-            missing.add(key)
-            site = need.request.site
-            block = (
-                "has no network block"
-                if need.site_pools is None
-                else f"has no pool for network {need.network}"
-            )
+        missing: dict[str, list[NetKey]] = {}
+        for key, need in self.needs.items():
+            if not need.families:
+                missing.setdefault(need.request.name, []).append(key)
+        for name in sorted(missing, key=lambda n: missing[n][0][:2]):
+            keys = sorted(missing[name], key=_key_order)
+            request = self.needs[keys[0]].request
+            site = request.site
+            networks = [key[2] for key in keys]
+            if self.needs[keys[0]].site_pools is None:
+                problem = f"site {site} has no network block"
+            else:
+                problem = f"site {site} has no pool for network {', '.join(networks)}"
             self.errors.append(
-                need.request.origin.at("spec", "templateParameters", "networkFunctions").finding(
-                    f"site {site} {block} (needed by {', '.join(need.functions)}): add "
-                    f"spec.sites[].network.networks.{need.network} for site {site} to the OCloudSiteCatalog "
-                    "or the network-config function config",
+                request.origin.at("spec", "templateParameters", "networkFunctions").finding(
+                    f"{problem} (needed by {request.origin.resource}): add "
+                    f"spec.sites[].network.networks.{{{','.join(networks)}}} for site {site} to the "
+                    "OCloudSiteCatalog or the network-config function config",
                     rule=rules.NO_POOL,
                 )
             )
-        for key in missing:
-            del self.needs[key]
+            for key in keys:
+                del self.needs[key]
 
     # --- VLANs -----------------------------------------------------------------------------
     def _place_vlan(self, key: NetKey, hints: list[VlanHint]) -> None:
@@ -293,9 +296,7 @@ class _Allocator:
             return
         if hints[0].pinned and len({h.vlan for h in hints}) > 1:
             values = ", ".join(f"{h.vlan} at {h.origin.field}" for h in hints)
-            self._reject(
-                hints[1], (f"conflicting VLANs for network {key[2]}: {values}", rules.CONFLICTING_PINS, None)
-            )
+            self._reject(hints[1], (f"conflicting VLANs for network {key[2]}: {values}", rules.CONFLICTING_PINS, None))
             return
         for hint in hints:
             problem = self._vlan_problem(key, hint)
@@ -343,17 +344,11 @@ class _Allocator:
     def _place_subnet(self, key: SubnetKey, hints: list[SubnetHint]) -> None:
         if not hints or key in self.subnets:
             return
-        if hints[0].pinned and len({(h.subnet, h.gateway) for h in hints}) > 1:
-            values = ", ".join(f"{h.subnet} at {h.origin.field}" for h in hints)
-            self._reject(
-                hints[1],
-                (
-                    f"conflicting {key[3]} subnets for network {key[2]}: {values}",
-                    rules.CONFLICTING_PINS,
-                    None,
-                ),
-            )
-            return
+        if hints[0].pinned:
+            merged = self._merge_pins(key, hints)
+            if merged is None:
+                return
+            hints = [merged]
         for hint in hints:
             problem = self._subnet_problem(key, hint)
             if problem is not None:
@@ -368,6 +363,18 @@ class _Allocator:
             gateway = hint.gateway or address_at(hint.subnet, GATEWAY_OFFSET)
             self.subnets[key] = (hint.subnet, gateway, hint.origin)
             return
+
+    def _merge_pins(self, key: SubnetKey, hints: list[SubnetHint]) -> SubnetHint | None:
+        """One hand-set subnet from several places (the seed's triplet and networks.<name>), or
+        None after reporting that they disagree."""
+        subnets = {h.subnet for h in hints}
+        gateways = {h.gateway for h in hints if h.gateway is not None}
+        if len(subnets) > 1 or len(gateways) > 1:
+            values = ", ".join(f"{h.subnet} gateway {h.gateway} at {h.origin.field}" for h in hints)
+            problem = (f"conflicting {key[3]} subnets for network {key[2]}: {values}", rules.CONFLICTING_PINS, None)
+            self._reject(hints[1], problem)
+            return None
+        return next((h for h in hints if h.gateway is not None), hints[0])
 
     def _pool(self, key: SubnetKey) -> Pool | None:
         site_pools = self.needs[key[:3]].site_pools
@@ -418,9 +425,7 @@ class _Allocator:
             reason = usable_reason(subnet, hint.gateway)
             if reason is not None:
                 rule = (
-                    rules.GATEWAY_OUTSIDE_SUBNET
-                    if offset_in(subnet, hint.gateway) is None
-                    else rules.ADDRESS_INVALID
+                    rules.GATEWAY_OUTSIDE_SUBNET if offset_in(subnet, hint.gateway) is None else rules.ADDRESS_INVALID
                 )
                 return (
                     f"gateway {hint.gateway} cannot serve subnet {subnet}: {reason}",
@@ -450,9 +455,7 @@ class _Allocator:
             else:
                 vlan = self._next_vlan(key, need.site_pools.vlan_range)
                 if vlan is None:
-                    self._exhausted(
-                        need.site_pools.vlan_range.origin, f"VLAN range {need.site_pools.vlan_range}", key
-                    )
+                    self._exhausted(need.site_pools.vlan_range.origin, f"VLAN range {need.site_pools.vlan_range}", key)
                 else:
                     self.vlans[key] = vlan
         for family in need.families:
@@ -464,9 +467,7 @@ class _Allocator:
                 continue  # only pinned families lack a pool, and a rejected pin is already an error
             subnet = self._slots(pool).take_next(subnet_key)
             if subnet is None:
-                self._exhausted(
-                    pool.origin, f"{family} pool {pool.prefix} (/{pool.subnet_length} subnets)", key
-                )
+                self._exhausted(pool.origin, f"{family} pool {pool.prefix} (/{pool.subnet_length} subnets)", key)
                 continue
             gateway = type(subnet.network_address)(int(subnet.network_address) + GATEWAY_OFFSET)
             self.subnets[subnet_key] = (subnet, gateway, None)
@@ -543,9 +544,7 @@ class _Allocator:
         for function in need.functions:
             if function in chosen:
                 continue
-            while offset <= last and (
-                offset in used or (inner is not None and inner[0] <= offset <= inner[1])
-            ):
+            while offset <= last and (offset in used or (inner is not None and inner[0] <= offset <= inner[1])):
                 offset += 1
             if offset > last:
                 where = origin or self._pool_length_origin(need, family) or need.request.origin

@@ -155,9 +155,7 @@ def hints_from_claims(items: Iterable[Mapping[str, Any]]) -> tuple[Hints, list[F
             )
             continue
         addresses.append(AddressHint(site, request, network, function, address, origin.at("prefix")))
-        subnet_hint = SubnetHint(
-            site, request, network, subnet, gateway, origin.at("prefix"), origin.at("gateway")
-        )
+        subnet_hint = SubnetHint(site, request, network, subnet, gateway, origin.at("prefix"), origin.at("gateway"))
         # claims of one subnet agree; keep the first by name so the choice is order-free
         key = (*subnet_hint.key, subnet, gateway)
         if key not in subnets or subnets[key].origin.name > origin.name:

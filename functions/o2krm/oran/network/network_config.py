@@ -126,9 +126,7 @@ class _Reader:
     def unknown_keys(self, block: Mapping[str, Any], allowed: Sequence[str], where: Origin) -> None:
         for key in block:
             if key not in allowed:
-                self.fail(
-                    where.at(str(key)), f"unknown key {key!r}; networkConfig here takes {', '.join(allowed)}"
-                )
+                self.fail(where.at(str(key)), f"unknown key {key!r}; networkConfig here takes {', '.join(allowed)}")
 
     def vlan(self, block: Mapping[str, Any], network: str, where: Origin) -> None:
         if "vlan" not in block:
@@ -159,9 +157,7 @@ class _Reader:
             return
         r = self.request
         self.subnets.append(
-            SubnetHint(
-                r.site, r.name, network, subnet, gateway, where.at("subnet"), where.at("gateway"), pinned=True
-            )
+            SubnetHint(r.site, r.name, network, subnet, gateway, where.at("subnet"), where.at("gateway"), pinned=True)
         )
 
     def network(self, network: str, entry: Any, where: Origin) -> None:
@@ -201,9 +197,7 @@ class _Reader:
                 self.fail(where.at(str(function)), f"{text} is not an {family} address", text)
                 continue
             self.addresses.append(
-                AddressHint(
-                    r.site, r.name, network, str(function), address, where.at(str(function)), pinned=True
-                )
+                AddressHint(r.site, r.name, network, str(function), address, where.at(str(function)), pinned=True)
             )
 
     def _parse(

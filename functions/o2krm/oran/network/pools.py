@@ -238,9 +238,7 @@ def site_pools_from_catalog(catalog: Mapping[str, Any]) -> list[SitePools]:
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             findings.append(
-                base.at(index, "name").finding(
-                    "a site with a network block needs a name", rule=rules.INVALID_VALUE
-                )
+                base.at(index, "name").finding("a site with a network block needs a name", rule=rules.INVALID_VALUE)
             )
             continue
         try:

@@ -33,9 +33,7 @@ class AttachmentRequest:
         return networks_of(self.functions, table)
 
 
-def request_from_provisioning_request(
-    pr: Mapping[str, Any], table: AttachmentTable
-) -> AttachmentRequest | None:
+def request_from_provisioning_request(pr: Mapping[str, Any], table: AttachmentTable) -> AttachmentRequest | None:
     """The attachment request of ``pr``; None when it names no network functions at all.
 
     Raises DomainError when the site label is missing or a function is not in ``table``.
@@ -75,8 +73,7 @@ def request_from_provisioning_request(
     if not site:
         findings.append(
             Origin(origin.kind, name, SITE_FIELD, origin.namespace).finding(
-                f"label {v.LABEL_SITE} is missing: network-config allocates per O-Cloud site; "
-                "set it to the site name",
+                f"label {v.LABEL_SITE} is missing: network-config allocates per O-Cloud site; set it to the site name",
                 rule=rules.MISSING_SITE,
             )
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
@@ -28,19 +28,18 @@ def validate(
     resources: list[Mapping[str, Any]],
     config: PolicyConfig | None = None,
     crds: Iterable[Mapping[str, Any]] | CrdCatalog = (),
-    intent_validator: intents.IntentValidator | None = None,
+    intent_validator: Callable[[], intents.IntentValidator | None] = intents.intent_validator,
 ) -> list[Located]:
     """Every finding of every rule for ``resources``, sorted by resource index, field and rule.
 
     ``crds`` are CustomResourceDefinition documents (or a prepared ``CrdCatalog``) that define the
-    schemas of custom kinds; earlier ones win. ``intent_validator`` defaults to the TS 28.312 schema
-    validator of ``o2krm.oran.ts28312`` when that package is installed.
+    schemas of custom kinds; earlier ones win. ``intent_validator`` provides the TS 28.312 schema
+    validator (None where it is unavailable); it is called only when the package holds intents.
     Raises DomainError when the config cannot be applied (an unsupported Kubernetes version).
     """
     config = config or PolicyConfig()
     package = Package(list(resources))
     catalog = crds if isinstance(crds, CrdCatalog) else CrdCatalog.from_documents(crds)
-    validator = intent_validator or intents.intent_validator()
     violations = chain(
         schema.check(package, config, catalog),
         pod_security.check(package, config),
@@ -49,7 +48,7 @@ def validate(
         supply_chain.check(package),
         network_config.check(package),
         slo_gates.check(package),
-        intents.check(package, validator),
+        intents.check(package, intent_validator),
     )
     unique: dict[tuple[int, str, str, str], Located] = {}
     for entry in _apply_config(package, config, violations):
@@ -57,9 +56,7 @@ def validate(
     return [unique[key] for key in sorted(unique)]
 
 
-def _apply_config(
-    package: Package, config: PolicyConfig, violations: Iterator[Violation]
-) -> Iterator[Located]:
+def _apply_config(package: Package, config: PolicyConfig, violations: Iterator[Violation]) -> Iterator[Located]:
     used: set[int] = set()
     for violation in violations:
         severity = config.severity_of(violation.rule)
@@ -101,9 +98,7 @@ def _apply_config(
             )
 
 
-def _exemption(
-    package: Package, exemptions: tuple[Exemption, ...], violation: Violation
-) -> tuple[int, str] | None:
+def _exemption(package: Package, exemptions: tuple[Exemption, ...], violation: Violation) -> tuple[int, str] | None:
     if violation.index is None or not exemptions:
         return None
     item = package.items[violation.index]

@@ -14,9 +14,7 @@ from o2krm.oran.policy.package import Item, Package, Violation, as_list, as_map,
 from o2krm.oran.policy.pod_security import POD_TEMPLATE_PATHS
 
 NETWORK_POLICY: Final = ("networking.k8s.io", "NetworkPolicy")
-WORKLOAD_KINDS: Final = {
-    key: steps for key, steps in POD_TEMPLATE_PATHS.items() if key != ("", "PodTemplate")
-}
+WORKLOAD_KINDS: Final = {key: steps for key, steps in POD_TEMPLATE_PATHS.items() if key != ("", "PodTemplate")}
 
 
 def check(package: Package) -> Iterator[Violation]:

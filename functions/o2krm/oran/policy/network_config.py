@@ -143,11 +143,7 @@ def _gateway_problems(
             str(gateway),
             proposed,
         )
-    elif (
-        isinstance(subnet, ipaddress.IPv4Network)
-        and subnet.num_addresses > 2
-        and gateway == subnet.broadcast_address
-    ):
+    elif isinstance(subnet, ipaddress.IPv4Network) and subnet.num_addresses > 2 and gateway == subnet.broadcast_address:
         yield Violation(
             item.index,
             rule,

@@ -60,9 +60,7 @@ SAFE_SYSCTLS: Final = frozenset(
         "net.ipv4.tcp_keepalive_probes",
     }
 )
-SELINUX_TYPES: Final = frozenset(
-    {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
-)
+SELINUX_TYPES: Final = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
 RESTRICTED_VOLUME_TYPES: Final = frozenset(
     {
         "configMap",
@@ -331,10 +329,7 @@ def restricted(pod: PodTemplate) -> Iterator[Violation]:
     if pod.is_windows:  # the remaining controls are Linux-only
         return
     for c in pod.containers:
-        if (
-            c.security.get("allowPrivilegeEscalation") is not False
-            and c.security.get("privileged") is not True
-        ):
+        if c.security.get("allowPrivilegeEscalation") is not False and c.security.get("privileged") is not True:
             yield pod.violation(
                 "pss.restricted.privilege-escalation",
                 path(c.security_field, "allowPrivilegeEscalation"),
@@ -349,9 +344,7 @@ def _run_as_non_root(pod: PodTemplate) -> Iterator[Violation]:
     rule = "pss.restricted.run-as-non-root"
     for c in pod.containers:
         if c.security.get("runAsNonRoot") is False:
-            yield pod.violation(
-                rule, path(c.security_field, "runAsNonRoot"), "runAsNonRoot must not be false", c
-            )
+            yield pod.violation(rule, path(c.security_field, "runAsNonRoot"), "runAsNonRoot must not be false", c)
     if pod.security.get("runAsNonRoot") is False:
         yield pod.violation(rule, path(pod.security_field, "runAsNonRoot"), "runAsNonRoot must not be false")
         return
@@ -359,9 +352,7 @@ def _run_as_non_root(pod: PodTemplate) -> Iterator[Violation]:
         return
     unset = [c for c in pod.containers if c.security.get("runAsNonRoot") is None]
     if unset and len(unset) == len(pod.containers):
-        yield pod.violation(
-            rule, path(pod.security_field, "runAsNonRoot"), "set securityContext.runAsNonRoot: true"
-        )
+        yield pod.violation(rule, path(pod.security_field, "runAsNonRoot"), "set securityContext.runAsNonRoot: true")
     else:
         for c in unset:
             yield pod.violation(
@@ -412,6 +403,4 @@ def _confined_seccomp(pod: PodTemplate) -> Iterator[Violation]:
         container_type = as_map(c.security.get("seccompProfile")).get("type")
         if container_type is not None and container_type not in (*CONFINED_SECCOMP, "Unconfined"):
             field = path(path(c.security_field, "seccompProfile"), "type")
-            yield pod.violation(
-                rule, field, f"seccomp profile {container_type!r} is not allowed; {message}", c
-            )
+            yield pod.violation(rule, field, f"seccomp profile {container_type!r} is not allowed; {message}", c)

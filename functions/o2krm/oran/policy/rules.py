@@ -83,9 +83,7 @@ RULES: Final[dict[str, Rule]] = _rules(
         "a ProvisioningRequest's gateway is not a usable host address of its subnet",
     ),
     Rule("consistency.vlan-overlap", "error", "two ProvisioningRequests of one site use the same VLAN"),
-    Rule(
-        "consistency.subnet-overlap", "error", "two ProvisioningRequests of one site have overlapping subnets"
-    ),
+    Rule("consistency.subnet-overlap", "error", "two ProvisioningRequests of one site have overlapping subnets"),
     Rule("consistency.missing-slogate", "error", "a ProvisioningRequest has no SLOGate"),
     Rule("consistency.missing-measurementjob", "error", "a ProvisioningRequest has no MeasurementJob"),
     Rule(
@@ -102,6 +100,11 @@ RULES: Final[dict[str, Rule]] = _rules(
         "consistency.intent-invalid",
         "error",
         "a 3GPP TS 28.312 intent is not valid against the Rel-18 schema",
+    ),
+    Rule(
+        "consistency.intent-unchecked",
+        "info",
+        "the package has 28.312 intents but the Rel-18 schema documents are not installed",
     ),
     # --- the function config itself ----------------------------------------------------------------
     Rule("policy.unused-exemption", "warning", "an exemption in the config matches no finding"),

@@ -80,9 +80,7 @@ def check(package: Package, config: PolicyConfig, crds: CrdCatalog) -> Iterator[
         try:
             schema_check = crds.check_for(gvk, builtins.compiler) or builtins.check_for(*gvk)
         except ValueError as error:  # a CRD schema this validator cannot read
-            yield Violation(
-                item.index, "schema.invalid", f"the schema of {item.kind} is unusable: {error}", "kind"
-            )
+            yield Violation(item.index, "schema.invalid", f"the schema of {item.kind} is unusable: {error}", "kind")
             continue
         if schema_check is None:
             if not _needs_schema(item, config):
@@ -118,9 +116,7 @@ def _needs_schema(item: Item, config: PolicyConfig) -> bool:
 def _violations(item: Item, errors: Errors) -> Iterator[Violation]:
     rendered = sorted({(render_path(e.path), e.message) for e in errors})
     for field_path, message in rendered[:MAX_ERRORS_PER_RESOURCE]:
-        yield Violation(
-            item.index, "schema.invalid", f"{field_path or 'resource'}: {message}", field_path or None
-        )
+        yield Violation(item.index, "schema.invalid", f"{field_path or 'resource'}: {message}", field_path or None)
     if len(rendered) > MAX_ERRORS_PER_RESOURCE:
         yield Violation(
             item.index,

@@ -101,9 +101,7 @@ def _dangling(item: Item, field: str, what: str, current: Any) -> Violation:
     )
 
 
-def _gate_references(
-    gate: Item, requests: set[str], jobs: Mapping[tuple[str, str], Item]
-) -> Iterator[Violation]:
+def _gate_references(gate: Item, requests: set[str], jobs: Mapping[tuple[str, str], Item]) -> Iterator[Violation]:
     request = _gate_request(gate)
     if request and request not in requests:
         yield _dangling(gate, "spec.provisioningRequestRef.name", f"ProvisioningRequest {request!r}", request)
@@ -161,9 +159,7 @@ def _thresholds(gate: Item, intents: Mapping[str, IntentView]) -> Iterator[Viola
         yield from _compare(gate, field, target, matches[0])
     for intent_name in sorted(gated_intents):
         for target in intents[intent_name].targets:
-            measurable = target.name in v.TARGET_UNITS and (
-                target.condition in OPERATORS or _is_range(target)
-            )
+            measurable = target.name in v.TARGET_UNITS and (target.condition in OPERATORS or _is_range(target))
             if measurable and (target.expectation_id, target.original_name) not in gated_intents[intent_name]:
                 yield _mismatch(
                     gate,
@@ -180,9 +176,7 @@ def _compare(gate: Item, field: str, target: Mapping[str, Any], intent_target: T
         return  # malformed: schema.invalid says so; comparing it would only repeat that
     expected = _expected(intent_target)
     wanted = " or ".join(f"{op} {value:g}" for op, value in expected) or "no threshold gate"
-    said = (
-        f"intent target {intent_target.original_name!r} is {intent_target.condition} {_values(intent_target)}"
-    )
+    said = f"intent target {intent_target.original_name!r} is {intent_target.condition} {_values(intent_target)}"
     if not any(operator == op and _same(threshold, value) for op, value in expected):
         ok_operator = any(operator == op for op, _ in expected)
         yield _mismatch(
@@ -213,11 +207,7 @@ def _expected(target: Target) -> list[tuple[str, float]]:
 
 
 def _is_range(target: Target) -> bool:
-    return (
-        target.condition == v.IS_WITHIN_RANGE
-        and len(target.values) == 2
-        and all(map(_is_number, target.values))
-    )
+    return target.condition == v.IS_WITHIN_RANGE and len(target.values) == 2 and all(map(_is_number, target.values))
 
 
 def _values(target: Target) -> str:

@@ -191,9 +191,7 @@ class SchemaCompiler:
                 # int-or-string and quantities: a union of types; overlap is only null, harmless here.
                 checks.append(_typed(frozenset().union(*only_types), _accept))  # type: ignore[arg-type]
             else:
-                checks.append(
-                    _alternatives([self.compile(a) for a in alternatives], exactly_one=keyword == "oneOf")
-                )
+                checks.append(_alternatives([self.compile(a) for a in alternatives], exactly_one=keyword == "oneOf"))
         if "not" in s:
             checks.append(_negation(self.compile(s["not"])))
         return checks
@@ -378,9 +376,7 @@ def _string_checks(s: Mapping[str, Any]) -> list[Check]:
 
             def check_pattern(value: Any, node: PathNode, errors: Errors) -> None:
                 if isinstance(value, str) and not compiled.search(value):
-                    errors.append(
-                        SchemaError(node, f"must match the pattern {pattern!r}; got {_short(value)}")
-                    )
+                    errors.append(SchemaError(node, f"must match the pattern {pattern!r}; got {_short(value)}"))
 
             checks.append(check_pattern)
     return checks

@@ -26,6 +26,7 @@ so a remote context (a URL) is refused with a message saying so.
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -173,7 +174,9 @@ def parse_expression(expression: IntentExpression) -> Any:
             )
         )
     try:
-        graph.parse(data=data, format=fmt)
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, JSON-LD errors, ValueError)
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DomainError(_syntax(f"expressionValue is not valid {fmt}: {first_line}")) from None
