@@ -51,7 +51,9 @@ def pinned_plan(catalog: PoolCatalog, *prs: dict[str, Any], records: Hints | Non
         req = request_from_provisioning_request(pr, DEFAULT_ATTACHMENTS)
         assert req is not None
         requests.append(req)
-        pins = pins + hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")
+        found, warnings = hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")
+        assert warnings == []
+        pins = pins + found
     return allocate(requests, catalog, Hints.combine(records or Hints(), pins))
 
 
@@ -178,7 +180,6 @@ def test_hand_set_addresses_per_network() -> None:
         ({"subnet": "10.10.12.0/31"}, f"{NC}.subnet", r.INVALID_VALUE),
         ({"subnet": "10.10.12.0/30"}, f"{NC}.subnet", r.POOL_EXHAUSTED),  # gateway + 1 < 3 functions
         ({"subnet": "10.10.0.0/28"}, f"{NC}.subnet", r.SUBNET_OUTSIDE_POOL),  # the n2 pool, not f1's
-        ({"vlan": 150, "networks": {"f1": {"vlan": 151}}}, f"{NC}.vlan", r.CONFLICTING_PINS),
         (
             {"networks": {"f1": {"ipv4": {"subnet": "10.10.12.0/28", "addresses": {"DU": "10.10.12.1"}}}}},
             f"{NC}.networks.f1.ipv4.addresses.DU",
@@ -240,7 +241,8 @@ def test_values_equal_to_the_records_are_not_pins() -> None:
     pr = pr_doc("ran-a", SITE, ["DU"], written)
     req = request_from_provisioning_request(pr, DEFAULT_ATTACHMENTS)
     assert req is not None
-    pins = hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")
+    pins, warnings = hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")
+    assert warnings == []
     assert Hints.combine(before.as_records(), pins) == before.as_records()
 
 
@@ -345,14 +347,22 @@ def test_hand_set_vlan_alone_is_not_enough_without_pools() -> None:
     assert "no VLAN range" in excinfo.value.findings[0].message
 
 
-def test_the_seed_triplet_and_networks_entry_may_both_be_set() -> None:
+def test_the_seed_triplet_is_a_copy_once_networks_has_the_primary() -> None:
     config = {
         "vlan": 150,
         "subnet": "10.10.12.0/28",
-        "networks": {"f1": {"vlan": 150, "ipv4": {"subnet": "10.10.12.0/28", "gateway": "10.10.12.14"}}},
+        "networks": {"f1": {"vlan": 151, "ipv4": {"subnet": "10.10.12.0/28", "gateway": "10.10.12.14"}}},
     }
-    plan = pinned_plan(seed_catalog(), pr_doc("ran-a", SITE, ["DU"], config))
-    assert table(plan) == [("ran-a", "f1", 150, "10.10.12.0/28", "10.10.12.14", {"DU": "10.10.12.1"})]
+    pr = pr_doc("ran-a", SITE, ["DU"], config)
+    req = request_from_provisioning_request(pr, DEFAULT_ATTACHMENTS)
+    assert req is not None
+    pins, warnings = hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")
+    assert [(w.severity, w.field, w.rule) for w in warnings] == [("warning", NC, r.DERIVED_VALUE)]
+    plan = allocate([req], seed_catalog(), pins)
+    assert table(plan) == [("ran-a", "f1", 151, "10.10.12.0/28", "10.10.12.14", {"DU": "10.10.12.1"})]
+    # the copy as network-config writes it is no warning
+    config.update(vlan=151, gateway="10.10.12.14")
+    assert hints_from_network_config(pr, req, DEFAULT_ATTACHMENTS, "f1")[1] == []
 
 
 def test_request_errors() -> None:

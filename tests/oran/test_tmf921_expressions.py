@@ -76,9 +76,7 @@ OPS = {"<": Comparator.LESS, "<=": Comparator.LESS_OR_EQUAL, ">": Comparator.GRE
     unit=st.sampled_from(["ms", "us", "Gbps", "Mbps", "%", "MB/s", None]),
     spaces=st.booleans(),
 )
-def test_any_written_condition_reads_back(
-    metric: str, op: str, value: Decimal, unit: str | None, spaces: bool
-) -> None:
+def test_any_written_condition_reads_back(metric: str, op: str, value: Decimal, unit: str | None, spaces: bool) -> None:
     sep = " " if spaces else ""
     text = f"{metric}{sep}{op}{sep}{value}{unit or ''}"
     parsed = parse_condition(text)

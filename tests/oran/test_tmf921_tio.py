@@ -65,7 +65,11 @@ def test_delivery_and_property_expectations_share_their_target() -> None:
     assert (source.intent_id, source.label, source.form, source.priority) == (
         "ran-edge-west", "RAN at the US West edge", "TurtleExpression", 10)  # fmt: skip
     delivery, prop = source.expectations
-    assert (delivery.id, delivery.kind, delivery.verbs) == ("DE1", ExpectationKind.DELIVERY, ("icm:DeliveryExpectation",))
+    assert (delivery.id, delivery.kind, delivery.verbs) == (
+        "DE1",
+        ExpectationKind.DELIVERY,
+        ("icm:DeliveryExpectation",),
+    )
     assert delivery.objects == ("o-ran-cu", "o-ran-du")
     assert [(c.name, c.values) for c in delivery.contexts] == [
         ("region", ("us-west-1",)), ("targetSite", ("edge-cluster-us-west-1",))]  # fmt: skip
@@ -100,8 +104,7 @@ def test_tr290_list_form_and_extension_expectation_class() -> None:
 
 def test_any_tio_version_is_read() -> None:
     resource = turtle_intent(
-        "ex:I a icm:Intent ; log:allOf ex:D .\n"
-        "ex:D a icm:DeliveryExpectation ; icm:target o2krm:o-ran-du .\n"
+        "ex:I a icm:Intent ; log:allOf ex:D .\nex:D a icm:DeliveryExpectation ; icm:target o2krm:o-ran-du .\n"
     )
     text = resource["spec"]["expression"]["expressionValue"].replace("v3.6.0", "v3.4.0")
     resource["spec"]["expression"]["expressionValue"] = text
@@ -204,7 +207,7 @@ def test_probe_intents_and_missing_expressions_are_refused() -> None:
 
     missing = v5_intent({})
     del missing["spec"]["expression"]
-    with pytest.raises(DomainError, match="spec.expression is missing"):
+    with pytest.raises(DomainError, match=r"spec\.expression is missing"):
         read_intent(missing)
 
     untyped = v5_intent({"@type": "TurtleExpression", "expressionValue": "x"})

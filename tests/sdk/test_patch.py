@@ -165,10 +165,12 @@ def edits(draw: st.DrawFn, doc: dict) -> dict:
     return new
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data(), documents, st.booleans())
-def test_any_edit_round_trips(data: st.DataObject, doc: dict, indented: bool) -> None:
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), documents, st.booleans(), st.booleans())
+def test_any_edit_round_trips(data: st.DataObject, doc: dict, indented: bool, trailer: bool) -> None:
     text = yamlio.dump(doc)
+    if trailer:  # blank lines and a comment after the document, as between ResourceList items
+        text += "\n\n# a comment after the document\n"
     if indented:  # as an item inside a ResourceList
         text = "".join("  " + line if line.strip() else line for line in text.splitlines(keepends=True))
     node = yamlio.compose(text)

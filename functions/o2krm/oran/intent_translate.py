@@ -103,12 +103,8 @@ def translate(resource: dict[str, Any], *, check_schema: bool = False) -> Transl
         _check_schema(intent_spec, report_spec)
     origin = envelope.source_reference(v.TMF921_KIND, source.name)
     return Translation(
-        intent=envelope.intent_resource(
-            intent_spec, name=source.name, namespace=source.namespace, source=origin
-        ),
-        report=envelope.report_resource(
-            report_spec, name=source.name, namespace=source.namespace, source=origin
-        ),
+        intent=envelope.intent_resource(intent_spec, name=source.name, namespace=source.namespace, source=origin),
+        report=envelope.report_resource(report_spec, name=source.name, namespace=source.namespace, source=origin),
         findings=[*source.notes, *mapper.notes],
     )
 
@@ -162,9 +158,7 @@ class _Scope:
         if self.regions:
             out.append(_one_or_many(v.CTX_REGION, self.regions))
         if self.functions:
-            out.append(
-                Context(v.CTX_NETWORK_FUNCTIONS, v.IS_ALL_OF, list(terms.order_functions(self.functions)))
-            )
+            out.append(Context(v.CTX_NETWORK_FUNCTIONS, v.IS_ALL_OF, list(terms.order_functions(self.functions))))
         if self.service_types:
             out.append(_one_or_many(v.CTX_SERVICE_TYPE, self.service_types))
         if self.unmapped:
@@ -221,7 +215,7 @@ class _Mapper:
         if exp.labels:
             contexts.append(_one_or_all(CTX_SOURCE_TARGET, list(exp.labels)))
         contexts.extend(
-            self._plain_context(a, "expectation") for a in exp.contexts if terms.context_role(a.name) is None
+            self._plain_context(a, f"expectation {exp.id}") for a in exp.contexts if terms.context_role(a.name) is None
         )
         return IntentExpectation(
             expectation_id=exp_id,
@@ -240,17 +234,17 @@ class _Mapper:
             else:
                 scope.unmapped.append(name)
                 self._warn(
-                    f"object {name!r} is not an O-RAN network function this pipeline deploys "
+                    f"expectation {exp.id}: object {name!r} is not an O-RAN network function this pipeline deploys "
                     f"({', '.join(v.NETWORK_FUNCTIONS)}; written e.g. o-ran-cu, o-ran-du); it is kept "
                     f"as the {CTX_UNMAPPED_OBJECTS} object context",
                     exp.field,
                     name,
                 )
         for attribute in exp.contexts:
-            self._scope_context(attribute, scope)
+            self._scope_context(attribute, scope, f"expectation {exp.id}")
         return scope
 
-    def _scope_context(self, attribute: Attribute, scope: _Scope) -> None:
+    def _scope_context(self, attribute: Attribute, scope: _Scope, where: str) -> None:
         role = terms.context_role(attribute.name)
         if role == v.CTX_TARGET_SITE:
             scope.sites.extend(x for x in attribute.values if x not in scope.sites)
@@ -258,7 +252,7 @@ class _Mapper:
             scope.regions.extend(x for x in attribute.values if x not in scope.regions)
         elif role == v.CTX_SERVICE_TYPE:
             for value in attribute.values:
-                scope.service_types.append(self._service_type(value, attribute.field))
+                scope.service_types.append(self._service_type(value, attribute.field, where))
         elif role == v.CTX_NETWORK_FUNCTIONS:
             for value in attribute.values:
                 functions = terms.network_functions(value)
@@ -267,19 +261,18 @@ class _Mapper:
                 else:
                     scope.unmapped.append(value)
                     self._warn(
-                        f"network function {value!r} in context {attribute.name!r} is not one of "
+                        f"{where}: network function {value!r} in context {attribute.name!r} is not one of "
                         f"{', '.join(v.NETWORK_FUNCTIONS)}; it is kept as {CTX_UNMAPPED_OBJECTS}",
                         attribute.field,
                         value,
                     )
 
-    def _service_type(self, value: str, where: str) -> str:
+    def _service_type(self, value: str, field: str, where: str) -> str:
         canonical = terms.service_type(value)
         if canonical is None:
             self._warn(
-                f"service type {value!r} is not one of {', '.join(v.SERVICE_TYPES)}; it is carried "
-                "as written",
-                where,
+                f"{where}: service type {value!r} is not one of {', '.join(v.SERVICE_TYPES)}; it is carried as written",
+                field,
                 value,
             )
             return value
@@ -318,9 +311,7 @@ class _Mapper:
         condition = _condition(req.comparator, name.canonical)
         self.constraints.append(Constraint(name.target_name, condition, tuple(values), req.field, req.source))
 
-        value_range: ValueRange = (
-            [json_number(x) for x in values] if len(values) > 1 else json_number(values[0])
-        )
+        value_range: ValueRange = [json_number(x) for x in values] if len(values) > 1 else json_number(values[0])
         contexts = [Context(CTX_SOURCE_EXPRESSION, v.IS_EQUAL_TO, req.source)]
         if unit:
             contexts.append(Context(CTX_UNIT, v.IS_EQUAL_TO, unit))
@@ -363,16 +354,16 @@ class _Mapper:
         if role == v.CTX_TARGET_SITE:
             return Context(role, v.IS_ONE_OF, list(attribute.values))
         if role == v.CTX_SERVICE_TYPE:
-            return _one_or_many(role, [self._service_type(x, attribute.field) for x in attribute.values])
+            return _one_or_many(role, [self._service_type(x, attribute.field, "intent") for x in attribute.values])
         if role == v.CTX_NETWORK_FUNCTIONS:
             scope = _Scope()
-            self._scope_context(attribute, scope)
+            self._scope_context(attribute, scope, "intent")
             return scope.contexts()[0]
         return _one_or_many(role, list(attribute.values))
 
-    def _plain_context(self, attribute: Attribute, level: str) -> Context:
+    def _plain_context(self, attribute: Attribute, where: str) -> Context:
         self._warn(
-            f"{level} context {attribute.name!r} = {', '.join(attribute.values)!s} has no meaning "
+            f"{where}: context {attribute.name!r} = {', '.join(attribute.values)!s} has no meaning "
             "for this pipeline; it is carried as written and no stage acts on it",
             attribute.field,
             attribute.name,

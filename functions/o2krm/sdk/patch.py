@@ -175,12 +175,12 @@ class _Patcher:
         if not _is_collection(value) or not value:
             return " " + yamlio.dump_inline(value)
         indent = key_column + (0 if isinstance(value, list) and not self.wide_sequences else 2)
-        return "\n" + _indent(yamlio.dump(value), indent).rstrip("\n")
+        return "\n" + _indent(yamlio.dump(value), indent)[:-1]
 
     def _after_dash(self, value: Any, dash_column: int) -> str:
         if not _is_collection(value) or not value:
             return yamlio.dump_inline(value)
-        body = _indent(yamlio.dump(value), dash_column + 2).rstrip("\n")
+        body = _indent(yamlio.dump(value), dash_column + 2)[:-1]
         return body[dash_column + 2 :]
 
     # --- positions -------------------------------------------------------------------

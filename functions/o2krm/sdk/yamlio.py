@@ -43,8 +43,10 @@ class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
 
 
 def _represent_str(dumper: yaml.BaseDumper, value: str) -> yaml.ScalarNode:
-    # The emitter itself falls back to quoting when a literal block could not hold the text.
-    style = "|" if "\n" in value else None
+    # Literal blocks for text with inner line breaks, but never with "keep" chomping: a
+    # kept block would swallow blank lines that follow it where the text is embedded. The
+    # emitter itself falls back to quoting when a literal block cannot hold the text.
+    style = "|" if "\n" in value.rstrip("\n") and not value.endswith("\n\n") else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -122,8 +124,12 @@ def load_all(text: str) -> list[Any]:
 
 
 def dump(value: Any) -> str:
-    """Block-style YAML for ``value`` at indentation 0, ending with a newline."""
-    return yaml.dump(
+    """Block-style YAML for ``value`` at indentation 0, ending with a newline.
+
+    No document-end marker: the text is often embedded (an item of a ResourceList, a nested
+    value), where the next line ends a kept literal block just as well.
+    """
+    text = yaml.dump(
         value,
         Dumper=Dumper,
         default_flow_style=False,
@@ -131,10 +137,13 @@ def dump(value: Any) -> str:
         allow_unicode=True,
         width=1_000_000,
     )
+    return text[: -len("...\n")] if text.endswith("\n...\n") else text
 
 
 def dump_inline(value: Any) -> str:
     """A scalar, or an empty/flow collection, on one line without document markers."""
+    if isinstance(value, str) and "\n" in value:
+        return dump_double_quoted(value)
     text = yaml.dump(
         value,
         Dumper=Dumper,
@@ -150,7 +159,7 @@ def dump_inline(value: Any) -> str:
 
 def dump_double_quoted(value: str) -> str:
     """A double-quoted YAML scalar with every character escaped as YAML requires."""
-    text = yaml.dump(value, Dumper=Dumper, default_style='"', allow_unicode=True, width=1_000_000)
+    text = yaml.dump(value, Dumper=_BaseDumper, default_style='"', allow_unicode=True, width=1_000_000)
     if text.endswith("\n...\n"):
         text = text[: -len("\n...\n")]
     return text.rstrip("\n")

@@ -29,7 +29,9 @@ def load_documents(path: Path) -> list[Any]:
 @cache
 def crd_documents() -> tuple[dict[str, Any], ...]:
     """The project's CRDs and the bundled specs' CRDs, in the order the adapter passes them."""
-    return tuple(doc for directory in CRD_DIRS for path in sorted(directory.glob("*.yaml")) for doc in load_documents(path))
+    return tuple(
+        doc for directory in CRD_DIRS for path in sorted(directory.glob("*.yaml")) for doc in load_documents(path)
+    )
 
 
 @cache

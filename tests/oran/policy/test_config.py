@@ -66,7 +66,12 @@ def test_exemption_reports_the_finding_as_info_with_its_reason() -> None:
         }
     )
     ((index, finding),) = validate(PRIVILEGED_DU, config, crd_catalog())
-    assert (index, finding.rule, finding.field, finding.severity) == (0, "pss.baseline.privileged", PRIVILEGED_FIELD, "info")
+    assert (index, finding.rule, finding.field, finding.severity) == (
+        0,
+        "pss.baseline.privileged",
+        PRIVILEGED_FIELD,
+        "info",
+    )
     assert "SR-IOV virtual functions" in finding.message
     assert finding.tags == {"rule": "pss.baseline.privileged", "exempted": "true"}
 
@@ -89,7 +94,9 @@ def test_exemption_by_family_prefix() -> None:
     ],
 )
 def test_an_exemption_for_something_else_leaves_the_error_and_is_reported_unused(exemption: dict) -> None:
-    config = PolicyConfig.model_validate({"exemptions": [{"rule": "pss.baseline.privileged", "reason": "r", **exemption}]})
+    config = PolicyConfig.model_validate(
+        {"exemptions": [{"rule": "pss.baseline.privileged", "reason": "r", **exemption}]}
+    )
     found = [(i, f.rule, f.severity, f.field) for i, f in validate(PRIVILEGED_DU, config, crd_catalog())]
     assert found == [
         (None, "policy.unused-exemption", "warning", "exemptions[0]"),

@@ -73,7 +73,10 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
     max_leaves=6,
@@ -196,7 +199,9 @@ def test_strings_arrays_and_combinators() -> None:
 
 
 def test_recursive_references_compile_lazily() -> None:
-    definitions = {"Node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}, "v": {"type": "integer"}}}}
+    definitions = {
+        "Node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}, "v": {"type": "integer"}}}
+    }
     schema = {"$ref": "#/$defs/Node"}
     assert compiled_errors(schema, {"child": {"child": {"v": 1}}}, definitions) == []
     assert compiled_errors(schema, {"child": {"child": {"v": "x"}}}, definitions) == [
@@ -217,4 +222,4 @@ def test_yaml_timestamps_and_integral_floats_read_as_json_does() -> None:
     [("o2krm.io/site", 'metadata.labels["o2krm.io/site"]'), ("app", "metadata.labels.app")],
 )
 def test_field_paths_quote_keys_with_dots(key: str, rendered: str) -> None:
-    assert render_path(((((None, "metadata"), "labels"), key))) == rendered
+    assert render_path((((None, "metadata"), "labels"), key)) == rendered

@@ -46,7 +46,8 @@ from o2krm.oran.network.requests import AttachmentRequest
 _Parsed = TypeVar("_Parsed", IPNetwork, IPAddress)
 
 NETWORK_CONFIG_PATH: Final = ("spec", "templateParameters", "networkConfig")
-_TOP_KEYS: Final = ("vlan", "subnet", "gateway", "networks")
+_TRIPLET: Final = ("vlan", "subnet", "gateway")
+_TOP_KEYS: Final = (*_TRIPLET, "networks")
 _NETWORK_KEYS: Final = ("vlan", *FAMILIES)
 _FAMILY_KEYS: Final = ("subnet", "gateway", "addresses")
 
@@ -82,23 +83,43 @@ def network_config_block(allocations: Sequence[NetworkAllocation], preferred: st
 
 def hints_from_network_config(
     pr: Mapping[str, Any], request: AttachmentRequest, table: AttachmentTable, preferred: str
-) -> Hints:
-    """The hand-set values (pins) of a request's networkConfig. Raises DomainError on bad values."""
+) -> tuple[Hints, list[Finding]]:
+    """The hand-set values (pins) of a request's networkConfig, and warnings.
+
+    The seed's ``vlan``/``subnet``/``gateway`` are read as values for the primary network only
+    when ``networks`` has no entry for it; otherwise they are a copy network-config derives from
+    that entry, and a copy edited by hand is reported (and rewritten) rather than obeyed.
+    Raises DomainError on malformed values.
+    """
     params = (pr.get("spec") or {}).get("templateParameters") or {}
     block = params.get("networkConfig") if isinstance(params, Mapping) else None
     if block is None:
-        return Hints()
+        return Hints(), []
     origin = request.origin.at(*NETWORK_CONFIG_PATH)
     reader = _Reader(request, origin)
     if not isinstance(block, Mapping):
         reader.fail(origin, "networkConfig must be a mapping such as {vlan: 100, subnet: 10.1.0.0/24, ...}")
         raise DomainError(reader.findings)
     reader.unknown_keys(block, _TOP_KEYS, origin)
-    primary = primary_network(list(request.networks(table)), preferred)
-    if primary is not None and any(k in block for k in ("vlan", "subnet", "gateway")):
-        reader.vlan(block, primary, origin)
-        reader.subnet(block, primary, None, origin)
     networks = block.get("networks")
+    primary = primary_network(list(request.networks(table)), preferred)
+    warnings: list[Finding] = []
+    if primary is not None and any(k in block for k in _TRIPLET):
+        entry = networks.get(primary) if isinstance(networks, Mapping) else None
+        if isinstance(entry, Mapping):
+            if _triplet(block) != _triplet_of_entry(entry):
+                warnings.append(
+                    origin.finding(
+                        f"networkConfig.vlan, subnet and gateway repeat networks.{primary} and are rewritten "
+                        f"from it; to change them, edit networks.{primary}",
+                        rule=rules.DERIVED_VALUE,
+                        severity="warning",
+                        current=None,
+                    )
+                )
+        else:
+            reader.vlan(block, primary, origin)
+            reader.subnet(block, primary, None, origin)
     if networks is not None:
         nets_origin = origin.at("networks")
         if not isinstance(networks, Mapping):
@@ -108,7 +129,16 @@ def hints_from_network_config(
                 reader.network(str(network), networks[network], nets_origin.at(str(network)))
     if reader.findings:
         raise DomainError(reader.findings)
-    return Hints(tuple(reader.vlans), tuple(reader.subnets), tuple(reader.addresses))
+    return Hints(tuple(reader.vlans), tuple(reader.subnets), tuple(reader.addresses)), warnings
+
+
+def _triplet(block: Mapping[str, Any]) -> tuple[object, ...]:
+    return tuple(block.get(key) for key in _TRIPLET)
+
+
+def _triplet_of_entry(entry: Mapping[str, Any]) -> tuple[object, ...]:
+    family = next((entry[f] for f in FAMILIES if isinstance(entry.get(f), Mapping)), {})
+    return (entry.get("vlan"), family.get("subnet"), family.get("gateway"))
 
 
 class _Reader:

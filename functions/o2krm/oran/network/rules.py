@@ -17,4 +17,5 @@ ADDRESS_INVALID: Final = "o2krm.network.address-invalid"
 COLLISION: Final = "o2krm.network.collision"
 CONFLICTING_PINS: Final = "o2krm.network.conflicting-values"
 RECORD_DROPPED: Final = "o2krm.network.record-dropped"  # warning: a recorded allocation had to move
+DERIVED_VALUE: Final = "o2krm.network.derived-value"  # warning: a hand edit of a copy is overwritten
 UNUSED_PIN: Final = "o2krm.network.unused-value"  # warning: a hand-set value no function needs

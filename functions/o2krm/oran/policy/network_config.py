@@ -169,27 +169,40 @@ def _overlaps(site: str, entries: list[NetworkEntry]) -> Iterator[Violation]:
                 path(entry.field, "vlan"),
                 entry.vlan,
             )
-    with_subnet = [e for e in entries if e.subnet is not None]
     for version in (4, 6):
-        ordered = sorted(
-            (e for e in with_subnet if e.subnet is not None and e.subnet.version == version),
-            key=lambda e: (int(e.subnet.network_address), -e.subnet.prefixlen) if e.subnet else (0, 0),
+        yield from _subnet_overlaps(site, [e for e in entries if e.subnet is not None and e.subnet.version == version])
+
+
+def _subnet_overlaps(site: str, entries: list[NetworkEntry]) -> Iterator[Violation]:
+    """Of two overlapping prefixes the later in the package is reported, and the ones left are disjoint.
+
+    Sorted by start address, the prefixes kept so far are disjoint, so only the last kept one can
+    overlap the next: one pass, no pairwise comparison.
+    """
+    ordered = sorted(entries, key=lambda e: (_start(e), -_prefix_length(e), e.item.index, e.field))
+    kept: NetworkEntry | None = None
+    for entry in ordered:
+        if kept is None or not _overlap(kept, entry):
+            kept = entry
+            continue
+        later, earlier = sorted((entry, kept), key=lambda e: (e.item.index, e.field), reverse=True)
+        yield Violation(
+            later.item.index,
+            "consistency.subnet-overlap",
+            f"subnet {later.subnet} at site {site!r} overlaps {earlier.subnet} of {earlier.describe()}",
+            path(later.field, "subnet"),
+            str(later.subnet),
         )
-        widest: NetworkEntry | None = None  # the earlier prefix reaching furthest
-        for entry in ordered:
-            assert entry.subnet is not None
-            if widest is not None and widest.subnet is not None and entry.subnet.overlaps(widest.subnet):
-                later, other = sorted((entry, widest), key=lambda e: (e.item.index, e.field))[::-1]
-                yield Violation(
-                    later.item.index,
-                    "consistency.subnet-overlap",
-                    f"subnet {later.subnet} at site {site!r} overlaps {other.subnet} of {other.describe()}",
-                    path(later.field, "subnet"),
-                    str(later.subnet),
-                )
-            if (
-                widest is None
-                or widest.subnet is None
-                or entry.subnet.broadcast_address > widest.subnet.broadcast_address
-            ):
-                widest = entry
+        kept = earlier
+
+
+def _start(entry: NetworkEntry) -> int:
+    return int(entry.subnet.network_address) if entry.subnet is not None else 0
+
+
+def _prefix_length(entry: NetworkEntry) -> int:
+    return entry.subnet.prefixlen if entry.subnet is not None else 0
+
+
+def _overlap(a: NetworkEntry, b: NetworkEntry) -> bool:
+    return a.subnet is not None and b.subnet is not None and a.subnet.overlaps(b.subnet)

@@ -5,6 +5,7 @@ Rule families never build their own indexes; they ask the ``Package``, which bui
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ def path(base: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{base}[{key}]"
     if not _PLAIN_KEY.match(key):
-        return f'{base}["{key}"]'
+        return f"{base}[{json.dumps(key)}]"
     return f"{base}.{key}" if base else key
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from o2krm.oran import vocabulary as v
@@ -70,9 +71,7 @@ def plan_gate(
             target_condition=target.condition,
         )
         slo_targets.extend(
-            SloTarget(
-                metric=measurement.name, operator=t.operator, threshold=t.value, unit=kind.unit, source=source
-            )
+            SloTarget(metric=measurement.name, operator=t.operator, threshold=t.value, unit=kind.unit, source=source)
             for t in thresholds
         )
 
@@ -136,13 +135,13 @@ def cron_schedule(seconds: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
 class _Request:
     """The facts of a ProvisioningRequest a gate needs: name, site, source intent."""
 
-    def __init__(self, name: str, site: str, intent: str):
-        self.name = name
-        self.site = site
-        self.intent = intent
+    name: str
+    site: str
+    intent: str
 
     @property
     def labels(self) -> dict[str, str]:
@@ -157,9 +156,7 @@ class _Request:
         site = labels.get(v.LABEL_SITE) or parameters.get("targetCluster")
         findings: list[Finding] = []
         if not isinstance(name, str) or not name:
-            findings.append(
-                _request_error("the ProvisioningRequest has no metadata.name", "metadata.name", name)
-            )
+            findings.append(_request_error("the ProvisioningRequest has no metadata.name", "metadata.name", name))
         if not isinstance(site, str) or not site:
             findings.append(
                 _request_error(

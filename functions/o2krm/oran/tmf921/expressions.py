@@ -38,9 +38,7 @@ _OP = r"(?P<op><=|>=|=<|=>|==|<|>|=|≤|≥)"
 _METRIC = r"(?P<metric>[A-Za-z][A-Za-z0-9_.\- ]*?)"
 
 _VALUE = re.compile(rf"^\s*{_OP}?\s*{_QUANTITY.format(n='n1', u='u1')}\s*$")
-_RANGE = re.compile(
-    rf"^\s*{_QUANTITY.format(n='n1', u='u1')}\s*\.\.\s*{_QUANTITY.format(n='n2', u='u2')}\s*$"
-)
+_RANGE = re.compile(rf"^\s*{_QUANTITY.format(n='n1', u='u1')}\s*\.\.\s*{_QUANTITY.format(n='n2', u='u2')}\s*$")
 _CONDITION = re.compile(rf"^\s*{_METRIC}\s*{_OP}\s*{_QUANTITY.format(n='n1', u='u1')}\s*$")
 _RANGE_CONDITION = re.compile(
     rf"^\s*{_METRIC}\s+{_QUANTITY.format(n='n1', u='u1')}\s*\.\.\s*{_QUANTITY.format(n='n2', u='u2')}\s*$"

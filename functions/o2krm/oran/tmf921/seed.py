@@ -344,9 +344,7 @@ def _quantities(value: Any, where: str) -> tuple[Quantity, ...]:
     quantities: list[Quantity] = []
     for i, item in enumerate(items):
         if isinstance(item, bool) or item is None:
-            raise DomainError(
-                Finding(f"{where}: {item!r} is not a number", field=where, current=item, rule=RULE)
-            )
+            raise DomainError(Finding(f"{where}: {item!r} is not a number", field=where, current=item, rule=RULE))
         if isinstance(item, int | float):
             quantities.append(Quantity(Decimal(str(item)), None))
             continue

@@ -50,9 +50,7 @@ if TYPE_CHECKING:
 
 RULE = "o2krm.intent-translate.expression"
 
-_TIO_IRI = re.compile(
-    r"^https?://tio\.models\.tmforum\.org/tio/v\d+(?:\.\d+)*/(?P<module>[A-Za-z]+)[/#](?P<local>.+)$"
-)
+_TIO_IRI = re.compile(r"^https?://tio\.models\.tmforum\.org/tio/v\d+(?:\.\d+)*/(?P<module>[A-Za-z]+)[/#](?P<local>.+)$")
 _TIO_MODULES = {
     "IntentCommonModel": "icm",
     "LogicalOperators": "log",
@@ -157,15 +155,11 @@ class TioReader:
     def _the_intent(self) -> Node:
         from rdflib import RDF
 
-        intents = sorted(
-            {s for s, o in self.graph.subject_objects(RDF.type) if term_key(o) == "icm:Intent"}, key=str
-        )
+        intents = sorted({s for s, o in self.graph.subject_objects(RDF.type) if term_key(o) == "icm:Intent"}, key=str)
         if len(intents) != 1:
             found = ", ".join(self._name(i) for i in intents) or "none"
             raise DomainError(
-                self._error(
-                    f"the expression must describe exactly one icm:Intent; found {len(intents)} ({found})"
-                )
+                self._error(f"the expression must describe exactly one icm:Intent; found {len(intents)} ({found})")
             )
         return intents[0]
 
@@ -201,8 +195,7 @@ class TioReader:
         if len(targets) != 1:
             raise DomainError(
                 self._error(
-                    f"expectation {name} must have exactly one icm:target (what it applies to); "
-                    f"found {len(targets)}"
+                    f"expectation {name} must have exactly one icm:target (what it applies to); found {len(targets)}"
                 )
             )
         target = targets[0]
@@ -213,9 +206,7 @@ class TioReader:
         objects += sorted(t for t in self._types(target) if t != "icm:Target")
         if not objects and kind is ExpectationKind.DELIVERY and target_name:
             objects.append(target_name)
-        sites = [
-            self._name(site) for box in self._values(node, "icm:chooseFrom") for site in self._container(box)
-        ]
+        sites = [self._name(site) for box in self._values(node, "icm:chooseFrom") for site in self._container(box)]
 
         requirements: list[Requirement] = []
         contexts: list[Attribute] = []

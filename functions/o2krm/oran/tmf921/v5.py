@@ -84,9 +84,7 @@ def read_v5(resource: dict[str, Any]) -> SourceIntent:
     spec = resource.get("spec")
     if not isinstance(spec, dict):
         raise DomainError(
-            Finding(
-                "spec is missing or not a mapping: it holds the TMF921 v5 Intent", field="spec", rule=RULE
-            )
+            Finding("spec is missing or not a mapping: it holds the TMF921 v5 Intent", field="spec", rule=RULE)
         )
     try:
         body = TMF921Intent.model_validate(spec)
@@ -116,8 +114,7 @@ def read_v5(resource: dict[str, Any]) -> SourceIntent:
     if body.expression is None:
         raise DomainError(
             Finding(
-                "spec.expression is missing: a TMF921 Intent states its expectations in a "
-                f"{JSON_LD} or {TURTLE}",
+                f"spec.expression is missing: a TMF921 Intent states its expectations in a {JSON_LD} or {TURTLE}",
                 field="spec.expression",
                 rule=RULE,
             )

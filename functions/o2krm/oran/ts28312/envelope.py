@@ -39,9 +39,7 @@ def source_reference(kind: str, name: str) -> str:
     return f"{kind}/{name}"
 
 
-def _envelope(
-    kind: str, spec: dict[str, Any], *, name: str, namespace: str | None, source: str
-) -> dict[str, Any]:
+def _envelope(kind: str, spec: dict[str, Any], *, name: str, namespace: str | None, source: str) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": name}
     if namespace:
         metadata["namespace"] = namespace

@@ -83,9 +83,7 @@ def openapi_validator(document: Path, schema: str, *, strict_one_of: bool = Fals
     from referencing import Registry
 
     if not document.is_file():
-        raise FileNotFoundError(
-            f"{document} not found: set {SPECS_ENV} to the directory holding {GENERATION}/"
-        )
+        raise FileNotFoundError(f"{document} not found: set {SPECS_ENV} to the directory holding {GENERATION}/")
     cls = Draft4Validator
     if not strict_one_of:
         cls = validators.extend(Draft4Validator, {"oneOf": Draft4Validator.VALIDATORS["anyOf"]})

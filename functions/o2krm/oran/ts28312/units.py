@@ -65,9 +65,7 @@ class RatioRangeError(ValueError):
     def __init__(self, target: str, value: Decimal) -> None:
         self.target = target
         self.value = value
-        super().__init__(
-            f"{target} {value} is outside 0..1; write a ratio (0.99999) or a percentage (99.999%)"
-        )
+        super().__init__(f"{target} {value} is outside 0..1; write a ratio (0.99999) or a percentage (99.999%)")
 
 
 @dataclass(frozen=True)
