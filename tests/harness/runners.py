@@ -142,7 +142,8 @@ def run_kustomize(case: Case, workdir: Path) -> tuple[int, list[dict[str, Any]],
     else:
         config = case.config_object(before) or {}
         data = config.get("data") or config.get("spec") or {}
-        steps = [kustomize.Step(str(BIN / case.function), {str(k): str(v) for k, v in data.items()})]
+        data = {str(k): str(v) for k, v in data.items()}
+        steps = [kustomize.Step(str(BIN / case.function), data, validator=function(case.function).validator)]
     plugins = kustomize.write_kustomization(workdir, resources, steps)
     proc = kustomize.build(workdir, plugins, env())
     docs = [d for d in yamlio.load_all(proc.stdout) if d] if proc.returncode == 0 else []

@@ -44,9 +44,7 @@ def _validator(path: Path) -> Any:
 
 def schema_errors(obj: dict[str, Any], crd_path: Path) -> list[str]:
     """Every jsonschema error of ``obj`` against the CRD (OpenAPI 3.0 schemas are close to draft 4)."""
-    return sorted(
-        f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(crd_path).iter_errors(obj)
-    )
+    return sorted(f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(crd_path).iter_errors(obj))
 
 
 def assert_valid_pr(pr: dict[str, Any]) -> None:
@@ -68,9 +66,7 @@ def template_catalog() -> dict[str, Any]:
     return load("template-catalog.yaml")
 
 
-def site(
-    name: str, region: str, *, cluster: str | None = None, tier: str | None = "edge", **capacity: str
-) -> dict:
+def site(name: str, region: str, *, cluster: str | None = None, tier: str | None = "edge", **capacity: str) -> dict:
     entry: dict[str, Any] = {
         "name": name,
         "cluster": cluster or name.replace("edge-", "edge-cluster-", 1),

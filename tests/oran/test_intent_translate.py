@@ -166,7 +166,7 @@ def test_envelopes() -> None:
         assert (resource["apiVersion"], resource["kind"]) == (v.INTENT_3GPP_API, kind)
         metadata = resource["metadata"]
         assert (metadata["name"], metadata["namespace"]) == ("urllc-campus", "ran-intents")
-        assert metadata["annotations"] == {v.LOCAL_CONFIG: "true", v.ANN_SOURCE: "Intent/urllc-campus"}
+        assert metadata["annotations"] == {v.LOCAL_CONFIG: "true", v.ANN_SOURCE: "Intent/ran-intents/urllc-campus"}
         assert metadata["labels"] == {v.LABEL_INTENT: "urllc-campus", v.LABEL_INTENT_SOURCE: "tmf921"}
     long_name = seed_intent({"expectationVerbs": ["deploy"], "expectationObjects": ["du"]}, name="x" * 70)
     assert v.LABEL_INTENT not in translate(long_name).intent["metadata"]["labels"]  # label values: <= 63

@@ -62,9 +62,7 @@ def errors_of(call: Any) -> list[Finding]:
     return raised.value.findings
 
 
-def test_a_single_site_intent_gives_one_complete_request(
-    sites: SiteCatalog, templates: TemplateCatalog
-) -> None:
+def test_a_single_site_intent_gives_one_complete_request(sites: SiteCatalog, templates: TemplateCatalog) -> None:
     (pr,) = plan(intent(sites=["edge-cluster-us-west-1"], targets=SEED_TARGETS), sites, templates)
     assert pr == {
         "apiVersion": "o2ims.provisioning.oran.org/v1alpha1",
@@ -122,9 +120,7 @@ def test_the_name_follows_spec_id_not_metadata_name(sites: SiteCatalog, template
     assert pr["metadata"]["name"] == provisioning_request_name("fallback", "edge-us-west-1")
 
 
-def test_a_multi_site_intent_fans_out_over_the_seeds_four_sites(
-    sites: SiteCatalog, templates: TemplateCatalog
-) -> None:
+def test_a_multi_site_intent_fans_out_over_the_seeds_four_sites(sites: SiteCatalog, templates: TemplateCatalog) -> None:
     requests = plan(intent(sites=["edge-cluster-*"], targets=SEED_TARGETS), sites, templates)
     assert [pr["metadata"]["labels"][v.LABEL_SITE] for pr in requests] == [
         "edge-eu-central-1",
@@ -179,12 +175,8 @@ def test_functions_come_out_in_pipeline_order(sites: SiteCatalog, templates: Tem
     assert pr["spec"]["templateParameters"]["networkFunctions"] == ["CU-CP", "CU-UP", "DU"]
 
 
-def test_the_seed_api_version_and_a_source_label_are_honoured(
-    sites: SiteCatalog, templates: TemplateCatalog
-) -> None:
-    seed = intent(
-        sites=["edge-us-west-1"], api_version=v.INTENT_3GPP_SEED_API, labels={"intent.source": "manual"}
-    )
+def test_the_seed_api_version_and_a_source_label_are_honoured(sites: SiteCatalog, templates: TemplateCatalog) -> None:
+    seed = intent(sites=["edge-us-west-1"], api_version=v.INTENT_3GPP_SEED_API, labels={"intent.source": "manual"})
     (pr,) = plan(seed, sites, templates)
     assert pr["metadata"]["labels"]["intent.source"] == "manual"
 
@@ -222,16 +214,12 @@ def template(name: str, version: str, functions: list[str], service_types: list[
     ],
 )  # fmt: skip
 def test_template_choice(catalog: list[dict[str, Any]], expected: str) -> None:
-    chosen = TemplateCatalog.from_resources([templates_of(*catalog)]).select(
-        list(v.NETWORK_FUNCTIONS), "eMBB"
-    )
+    chosen = TemplateCatalog.from_resources([templates_of(*catalog)]).select(list(v.NETWORK_FUNCTIONS), "eMBB")
     assert chosen.ref == expected
 
 
 def test_two_equally_fitting_templates_are_an_error() -> None:
-    catalog = TemplateCatalog.from_resources(
-        [templates_of(template("a", "v1", ["DU"]), template("b", "v1", ["DU"]))]
-    )
+    catalog = TemplateCatalog.from_resources([templates_of(template("a", "v1", ["DU"]), template("b", "v1", ["DU"]))])
     (finding,) = errors_of(lambda: catalog.select(["DU"], "eMBB"))
     assert "templates a, b fit DU for eMBB equally well" in finding.message
 
@@ -252,9 +240,7 @@ def test_a_duplicate_template_is_an_error() -> None:
 
 def test_no_template_catalog_says_to_add_one(sites: SiteCatalog) -> None:
     empty = TemplateCatalog.from_resources([])
-    (finding,) = errors_of(
-        lambda: plan_requests(intent(sites=["edge-us-west-1"]), sites, empty, load_policy())
-    )
+    (finding,) = errors_of(lambda: plan_requests(intent(sites=["edge-us-west-1"]), sites, empty, load_policy()))
     assert "add a ProvisioningTemplateCatalog" in finding.message
 
 
@@ -273,9 +259,7 @@ def test_no_template_catalog_says_to_add_one(sites: SiteCatalog) -> None:
          "names no O-RAN function"),
     ],
 )  # fmt: skip
-def test_malformed_intents(
-    sites: SiteCatalog, templates: TemplateCatalog, change: Any, field: str, words: str
-) -> None:
+def test_malformed_intents(sites: SiteCatalog, templates: TemplateCatalog, change: Any, field: str, words: str) -> None:
     resource = intent(sites=["edge-us-west-1"])
     change(resource)
     (finding,) = errors_of(lambda: plan_requests(resource, sites, templates, load_policy()))
@@ -306,9 +290,7 @@ def test_exceeding_a_sites_capacity_is_an_error_naming_the_site(templates: Templ
 # --- the whole package ---------------------------------------------------------------------------
 
 
-def test_a_package_plans_each_intent(
-    sites: SiteCatalog, templates: TemplateCatalog, policy: SizingPolicy
-) -> None:
+def test_a_package_plans_each_intent(sites: SiteCatalog, templates: TemplateCatalog, policy: SizingPolicy) -> None:
     plans = plan_package(
         [
             intent("a", sites=["edge-us-west-1"]),
@@ -327,9 +309,7 @@ def test_a_package_plans_each_intent(
     assert "'nowhere' matches no O-Cloud site" in plans[1].findings[0].message
 
 
-def test_intents_that_fit_alone_but_not_together_are_errors(
-    templates: TemplateCatalog, policy: SizingPolicy
-) -> None:
+def test_intents_that_fit_alone_but_not_together_are_errors(templates: TemplateCatalog, policy: SizingPolicy) -> None:
     one = SiteCatalog.from_resources([catalog_of(site("edge-a", "r1", cpu="12"), site("edge-b", "r1"))])
     plans = plan_package(
         [intent("x", sites=["edge-a"]), intent("y", sites=["edge-*"]), intent("z", sites=["edge-b"])],
@@ -365,30 +345,22 @@ def test_two_intents_with_one_id_are_an_error(
 @settings(max_examples=40, deadline=None)
 @given(
     st.permutations(range(4)),
-    st.lists(
-        st.sampled_from(["edge-cluster-*", "edge-us-west-1", "all edge sites", "edge-eu-*"]), min_size=1
-    ),
+    st.lists(st.sampled_from(["edge-cluster-*", "edge-us-west-1", "all edge sites", "edge-eu-*"]), min_size=1),
     st.sampled_from(["eMBB", "URLLC", "mMTC"]),
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=30).filter(
         lambda s: s[0].isalnum() and s[-1].isalnum()
     ),
 )
-def test_planning_is_deterministic(
-    order: list[int], targets: list[str], service_type: str, intent_id: str
-) -> None:
+def test_planning_is_deterministic(order: list[int], targets: list[str], service_type: str, intent_id: str) -> None:
     catalog = site_catalog()
     shuffled = copy.deepcopy(catalog)
     shuffled["spec"]["sites"] = [catalog["spec"]["sites"][i] for i in order]
     resource = intent(sites=targets, service_type=service_type, targets=SEED_TARGETS, intent_id=intent_id)
     templates = TemplateCatalog.from_resources([template_catalog()])
     first = plan_requests(resource, SiteCatalog.from_resources([catalog]), templates, load_policy())
-    again = plan_requests(
-        copy.deepcopy(resource), SiteCatalog.from_resources([shuffled]), templates, load_policy()
-    )
+    again = plan_requests(copy.deepcopy(resource), SiteCatalog.from_resources([shuffled]), templates, load_policy())
     assert first == again
     names = [pr["metadata"]["name"] for pr in first]
-    assert names == [
-        provisioning_request_name(intent_id, pr["metadata"]["labels"][v.LABEL_SITE]) for pr in first
-    ]
+    assert names == [provisioning_request_name(intent_id, pr["metadata"]["labels"][v.LABEL_SITE]) for pr in first]
     for pr in first:
         assert_valid_pr(pr)

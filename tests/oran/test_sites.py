@@ -161,9 +161,7 @@ def test_every_problem_of_every_catalog_is_reported_at_once() -> None:
         (["all edge sites"], ["us-*"], ["edge-us-east-1", "edge-us-west-1"]),
     ],
 )
-def test_targets_resolve(
-    seed: SiteCatalog, targets: list[str], regions: list[str], expected: list[str]
-) -> None:
+def test_targets_resolve(seed: SiteCatalog, targets: list[str], regions: list[str], expected: list[str]) -> None:
     assert names(seed.resolve(targets, regions)) == expected
 
 
@@ -235,9 +233,7 @@ def test_an_empty_catalog_says_to_add_one() -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.permutations(range(4)),
-    st.lists(
-        st.sampled_from(["edge-cluster-us-*", "edge-eu-west-1", "all edge sites", "edge-??-*"]), min_size=1
-    ),
+    st.lists(st.sampled_from(["edge-cluster-us-*", "edge-eu-west-1", "all edge sites", "edge-??-*"]), min_size=1),
 )
 def test_resolution_ignores_catalog_and_target_order(order: list[int], targets: list[str]) -> None:
     catalog = site_catalog()

@@ -79,8 +79,7 @@ def test_the_explanation_says_which_profile_and_throughput() -> None:
         True,
     )
     assert s.explain() == (
-        "sized by the URLLC profile for 500 Mbit/s (the intent's throughput target), "
-        "CPU headroom x1.5, whole cores"
+        "sized by the URLLC profile for 500 Mbit/s (the intent's throughput target), CPU headroom x1.5, whole cores"
     )
     critical = sized("eMBB", [target("latency", v.IS_LESS_THAN, 1)])
     assert critical.latency_critical

@@ -4,7 +4,7 @@ Nothing is dropped silently. Every verb, object, target and context of the sourc
 has a place in the 28.312 intent or is carried there as written *and* reported by a
 warning finding; the words used to say where it came from (``sourceVerb``,
 ``sourceTarget``, ``sourceExpression``) are kept as contexts. The full mapping table is
-in ``tmf921/MAPPING.md``.
+in ``o2krm/fns/intent_translate/README.md``.
 
 Input that cannot be translated raises DomainError with findings naming the field: not a
 TMF921 intent, unreadable JSON-LD/Turtle, unknown units, contradictory targets, an
@@ -50,7 +50,7 @@ from o2krm.oran.ts28312.units import (
     normalise,
 )
 
-# Context attributes o2krm adds to keep the source visible (documented in MAPPING.md).
+# Context attributes o2krm adds to keep the source visible (documented in the function README).
 CTX_SOURCE_VERB: Final = "sourceVerb"
 CTX_SOURCE_TARGET: Final = "sourceTarget"
 CTX_SOURCE_EXPRESSION: Final = "sourceExpression"
@@ -101,7 +101,7 @@ def translate(resource: dict[str, Any], *, check_schema: bool = False) -> Transl
     report_spec = report.acknowledged(intent.intent_id, intent.expectations)
     if check_schema:
         _check_schema(intent_spec, report_spec)
-    origin = envelope.source_reference(v.TMF921_KIND, source.name)
+    origin = envelope.source_reference(v.TMF921_KIND, source.name, source.namespace)
     return Translation(
         intent=envelope.intent_resource(intent_spec, name=source.name, namespace=source.namespace, source=origin),
         report=envelope.report_resource(report_spec, name=source.name, namespace=source.namespace, source=origin),

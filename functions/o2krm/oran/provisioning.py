@@ -233,9 +233,7 @@ class _Envelope:
             )
         spec = intent.get("spec")
         if not isinstance(spec, Mapping):
-            raise DomainError(
-                Finding("the intent has no spec; it must hold a TS 28.312 Intent-Single", field="spec")
-            )
+            raise DomainError(Finding("the intent has no spec; it must hold a TS 28.312 Intent-Single", field="spec"))
         labels = metadata.get("labels")
         source = labels.get(v.LABEL_INTENT_SOURCE) if isinstance(labels, Mapping) else None
         if not isinstance(source, str) or not _LABEL_VALUE.fullmatch(source) or not source:

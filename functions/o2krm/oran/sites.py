@@ -87,9 +87,7 @@ class Site(InputModel):
     @classmethod
     def _cluster(cls, value: str) -> str:
         if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
-            raise ValueError(
-                f"cluster name {value!r} must be a DNS subdomain: lowercase letters, digits, '-' and '.'"
-            )
+            raise ValueError(f"cluster name {value!r} must be a DNS subdomain: lowercase letters, digits, '-' and '.'")
         return value
 
     @field_validator("region")
@@ -218,8 +216,7 @@ class SiteCatalog:
             if not matches:
                 findings.append(
                     Finding(
-                        f"{v.CTX_REGION} {region!r} has no O-Cloud site; regions in the catalog: "
-                        f"{', '.join(known)}",
+                        f"{v.CTX_REGION} {region!r} has no O-Cloud site; regions in the catalog: {', '.join(known)}",
                         field=INTENT_TARGETS_FIELD,
                         current=region,
                         proposed=_closest(region, known),
@@ -246,9 +243,7 @@ class SiteCatalog:
                 return []
             matches = [s for s in self.sites if s.tier == tier]
         else:
-            matches = [
-                s for s in self.sites if _glob_or_equal(target, s.name) or _glob_or_equal(target, s.cluster)
-            ]
+            matches = [s for s in self.sites if _glob_or_equal(target, s.name) or _glob_or_equal(target, s.cluster)]
         if not matches:
             findings.append(self._no_match(target))
         return matches

@@ -102,9 +102,7 @@ DEFAULT_SIZING: dict[str, Any] = {
     },
 }
 
-_UPPER_BOUND_CONDITIONS = frozenset(
-    {v.IS_LESS_THAN, v.IS_EQUAL_TO_OR_LESS_THAN, v.IS_EQUAL_TO, v.IS_WITHIN_RANGE}
-)
+_UPPER_BOUND_CONDITIONS = frozenset({v.IS_LESS_THAN, v.IS_EQUAL_TO_OR_LESS_THAN, v.IS_EQUAL_TO, v.IS_WITHIN_RANGE})
 
 
 class Resources(InputModel):
@@ -236,9 +234,7 @@ def size(view: IntentView, functions: Sequence[str], policy: SizingPolicy) -> Si
     throughput = intent_throughput if intent_throughput is not None else profile.default_throughput_mbps
     latency_bound = _latency_bound_ms(view.targets_named(v.TARGET_LATENCY))
     critical = latency_bound is not None and latency_bound <= policy.latency_critical.max_latency_ms
-    headroom = (
-        max(profile.cpu_headroom, policy.latency_critical.cpu_headroom) if critical else profile.cpu_headroom
-    )
+    headroom = max(profile.cpu_headroom, policy.latency_critical.cpu_headroom) if critical else profile.cpu_headroom
     whole_cores = profile.whole_cores or (critical and policy.latency_critical.whole_cores)
 
     gbps = throughput / 1000
@@ -279,8 +275,7 @@ def _values(target: Target) -> tuple[Any, ...]:
     if not target.values:
         raise DomainError(
             Finding(
-                f"{target.original_name} target has no value; "
-                f"set targetValueRange to a number of {target.unit}",
+                f"{target.original_name} target has no value; set targetValueRange to a number of {target.unit}",
                 field=f"{target.field_path}.targetValueRange",
             )
         )

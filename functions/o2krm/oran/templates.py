@@ -39,9 +39,7 @@ class ProvisioningTemplate(InputModel):
     @classmethod
     def _name_like(cls, value: str) -> str:
         if not _NAME.fullmatch(value):
-            raise ValueError(
-                f"{value!r} must be letters, digits, '-', '_' or '.', starting and ending alphanumeric"
-            )
+            raise ValueError(f"{value!r} must be letters, digits, '-', '_' or '.', starting and ending alphanumeric")
         return value
 
     @field_validator("network_functions", "service_types")
@@ -92,8 +90,7 @@ class TemplateCatalog:
                 parsed = _CatalogSpec.model_validate(spec)
             except ValidationError as error:
                 findings.extend(
-                    replace(f, tags={**f.tags, **tags})
-                    for f in findings_from_validation_error(error, "spec", where)
+                    replace(f, tags={**f.tags, **tags}) for f in findings_from_validation_error(error, "spec", where)
                 )
                 continue
             for i, template in enumerate(parsed.templates):

@@ -146,7 +146,9 @@ class KrmFunction:
             output = ResourceList(api_version=rl.api_version).to_text() if rl.form != "stream" else ""
             if rl.form != "stream":
                 output += _results_text(rl)
-        stdout.write(output)
+        # kustomize's exec-plugin validators must not return resources: they pass by saying nothing.
+        if not (self.validator and config_file is not None and not failed):
+            stdout.write(output)
         for result in rl.results.errors()[:20]:
             stderr.write(f"{self.name}: {result.one_line()}\n")
         if rl.form == "stream":

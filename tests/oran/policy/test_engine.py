@@ -6,12 +6,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
-
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import Finding
 from o2krm.oran.policy import PolicyConfig, validate
-from tests.oran.policy.support import DATA, ROOT, crd_catalog, load_documents
+from tests.oran.policy.support import DATA, crd_catalog, load_documents
 
 EDGE = load_documents(DATA / "good" / "oran-edge-package.yaml")
 
@@ -134,7 +132,7 @@ def test_slo_gate_inject_output_passes() -> None:
     from o2krm.oran.intent_view import IntentView
     from o2krm.oran.slo.plan import plan_gate
 
-    intent = yaml.safe_load((ROOT / "tests" / "oran" / "data" / "intent-edge-ran.yaml").read_text())
+    intent = copy.deepcopy(next(r for r in EDGE if r["kind"] == "Intent"))
     request = copy.deepcopy(next(r for r in EDGE if r["kind"] == v.PR_KIND))
     gate, job, _ = plan_gate(IntentView.from_spec(intent["spec"], default_id=intent["metadata"]["name"]), request)
     assert gate is not None and job is not None
@@ -143,4 +141,27 @@ def test_slo_gate_inject_output_passes() -> None:
     intent["spec"]["intentExpectations"][0]["expectationTargets"][0]["targetValueRange"] = 5
     assert ("consistency.threshold-mismatch", "spec.sloTargets[0].threshold") in [
         (rule, field) for _, rule, field in findings([intent, request, gate, job])
+    ]
+
+
+def test_v1beta1_crds_with_one_schema_for_all_versions() -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1beta1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "version": "v1",
+            "names": {"kind": "Widget"},
+            "validation": {
+                "openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}},
+                }
+            },
+        },
+    }
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": "big"}}
+    assert [(i, f.rule, f.field) for i, f in validate([widget], PolicyConfig(), [crd])] == [
+        (0, "schema.invalid", "spec.size")
     ]

@@ -60,10 +60,32 @@ class FamilyAllocation:
                 return address
         return None
 
+    # Text forms, made once: IPv6 addresses are slow to format and every output repeats them.
+    _texts: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def interface_of(self, function: str) -> str | None:
         """``10.1.0.2/28``: the address with its subnet length, as IPClaim status.prefix has it."""
-        address = self.address_of(function)
-        return None if address is None else f"{address}/{self.subnet.prefixlen}"
+        texts = self._texts
+        if function not in texts:
+            address = self.address_of(function)
+            if address is None:
+                return None
+            texts[function] = f"{address}/{self.subnet.prefixlen}"
+        return texts[function]
+
+    @property
+    def subnet_text(self) -> str:
+        return self._text(" subnet", self.subnet)
+
+    @property
+    def gateway_text(self) -> str:
+        return self._text(" gateway", self.gateway)
+
+    def _text(self, key: str, value: object) -> str:
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = str(value)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,8 +539,8 @@ class _Allocator:
         need: _Need,
         address_hints: Mapping[tuple[str, ...], list[AddressHint]],
     ) -> tuple[tuple[str, IPAddress], ...] | None:
-        gateway_offset = offset_in(subnet, gateway)
-        used: dict[int, str] = {gateway_offset: "the gateway"} if gateway_offset is not None else {}
+        gateway_offset = int(gateway) - int(subnet.network_address)
+        used: dict[int, str] = {gateway_offset: "the gateway"}
         chosen: dict[str, IPAddress] = {}
         hints_here = address_hints.get((*key, family), ())
         for pinned in (True, False) if hints_here else ():
@@ -589,7 +611,8 @@ class _Allocator:
         message, rule, blame = problem
         where = blame or hint.origin
         if hint.pinned:
-            self.errors.append(where.finding(message, rule=rule))
+            advice = "" if rule == rules.CONFLICTING_PINS else "; change the value, or remove it to have one allocated"
+            self.errors.append(where.finding(message + advice, rule=rule))
         else:
             self.warnings.append(
                 where.finding(

@@ -98,7 +98,7 @@ def ip_claims(allocation: NetworkAllocation, settings: RenderSettings) -> list[d
                             }
                         },
                     },
-                    "status": {"prefix": interface, "gateway": str(fam.gateway)},
+                    "status": {"prefix": interface, "gateway": fam.gateway_text},
                 }
             )
     return claims

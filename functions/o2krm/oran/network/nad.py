@@ -85,6 +85,10 @@ def network_attachment_definitions(
     cni_type = settings.cni_type(allocation.network)
     master = f"{settings.master_interface(allocation.site)}.{allocation.vlan}"
     destinations = route_destinations(allocation, site_pools, settings)
+    routes_of = {
+        fam.family: [(str(d), fam.gateway_text) for d in destinations if d.version == fam.subnet.version]
+        for fam in allocation.families
+    }
     nads = []
     for function in allocation.functions:
         addresses: list[tuple[str, str]] = []
@@ -93,8 +97,8 @@ def network_attachment_definitions(
             interface = fam.interface_of(function)
             if interface is None:
                 continue
-            addresses.append((interface, str(fam.gateway)))
-            routes.extend((str(d), str(fam.gateway)) for d in destinations if d.version == fam.subnet.version)
+            addresses.append((interface, fam.gateway_text))
+            routes.extend(routes_of[fam.family])
         meta: dict[str, Any] = {"name": nad_name(allocation.request, function, allocation.network)}
         if settings.namespace:
             meta["namespace"] = settings.namespace

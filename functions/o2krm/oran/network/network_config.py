@@ -66,15 +66,15 @@ def network_config_block(allocations: Sequence[NetworkAllocation], preferred: st
     by_network = {a.network: a for a in allocations}
     primary = by_network[primary_network([a.network for a in allocations], preferred) or ""]
     first = primary.families[0]
-    block: dict[str, Any] = {"vlan": primary.vlan, "subnet": str(first.subnet), "gateway": str(first.gateway)}
+    block: dict[str, Any] = {"vlan": primary.vlan, "subnet": first.subnet_text, "gateway": first.gateway_text}
     networks: dict[str, Any] = {}
     for allocation in allocations:
         entry: dict[str, Any] = {"vlan": allocation.vlan}
         for fam in allocation.families:
             entry[fam.family] = {
-                "subnet": str(fam.subnet),
-                "gateway": str(fam.gateway),
-                "addresses": {fn: f"{address}/{fam.subnet.prefixlen}" for fn, address in fam.addresses},
+                "subnet": fam.subnet_text,
+                "gateway": fam.gateway_text,
+                "addresses": {fn: fam.interface_of(fn) for fn, _ in fam.addresses},
             }
         networks[allocation.network] = entry
     block["networks"] = networks

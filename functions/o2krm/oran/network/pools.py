@@ -111,15 +111,13 @@ class Pool:
     origin: Origin  # the prefix field
     length_origin: Origin  # the field that sets subnet_length
 
-    @property
-    def identity(self) -> tuple[int, int, int, int]:
-        """Pools with the same identity are one shared pool."""
-        return (
-            self.prefix.version,
-            int(self.prefix.network_address),
-            self.prefix.prefixlen,
-            self.subnet_length,
-        )
+    # Pools with the same identity are one shared pool: (IP version, first address, length, subnet length)
+    identity: tuple[int, int, int, int] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        prefix = self.prefix
+        identity = (prefix.version, int(prefix.network_address), prefix.prefixlen, self.subnet_length)
+        object.__setattr__(self, "identity", identity)
 
 
 @dataclass(frozen=True)

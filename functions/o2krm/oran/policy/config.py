@@ -6,7 +6,7 @@ Field names are camelCase as in every other KRM config; Python code may use the 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -79,6 +79,19 @@ class PolicyConfig(_Model):
         alias="schemalessApiVersions",
         description="apiVersion patterns that need no schema (not reported as unknown kinds)",
     )
+
+    @field_validator("severity", "exemptions", "schemaless_api_versions", mode="before")
+    @classmethod
+    def _yaml_text(cls, value: Any) -> Any:
+        """A ConfigMap carries lists and maps as text: read it as YAML (block or flow style)."""
+        if not isinstance(value, str):
+            return value
+        import yaml
+
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            raise ValueError(f"is not valid YAML: {error}") from None
 
     @field_validator("severity")
     @classmethod

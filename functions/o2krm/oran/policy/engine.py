@@ -69,7 +69,7 @@ def _apply_config(package: Package, config: PolicyConfig, violations: Iterator[V
             position, reason = exemption
             used.add(position)
             severity = "info"
-            message = f"exempted by the config ({reason}): {message}"
+            message = f"{message} [exempted: {reason}]"
             tags["exempted"] = "true"
         yield (
             violation.index,
@@ -83,19 +83,21 @@ def _apply_config(package: Package, config: PolicyConfig, violations: Iterator[V
                 tags,
             ),
         )
+    unused_severity = config.severity_of("policy.unused-exemption")
     for position, unused in enumerate(config.exemptions):
-        if position not in used and config.severity_of("policy.unused-exemption") is not None:
-            target = f"{unused.kind} {unused.namespace + '/' if unused.namespace else ''}{unused.name}"
-            yield (
-                None,
-                Finding(
-                    f"exemption of {unused.rule} for {target} matches no finding; remove it",
-                    config.severity_of("policy.unused-exemption") or "warning",
-                    path("exemptions", position),
-                    rule="policy.unused-exemption",
-                    tags={"rule": "policy.unused-exemption"},
-                ),
-            )
+        if position in used or unused_severity is None:
+            continue
+        target = f"{unused.kind} {unused.namespace + '/' if unused.namespace else ''}{unused.name}"
+        yield (
+            None,
+            Finding(
+                f"exemption of {unused.rule} for {target} matches no finding; remove it",
+                unused_severity,
+                path("exemptions", position),
+                rule="policy.unused-exemption",
+                tags={"rule": "policy.unused-exemption"},
+            ),
+        )
 
 
 def _exemption(package: Package, exemptions: tuple[Exemption, ...], violation: Violation) -> tuple[int, str] | None:

@@ -47,7 +47,6 @@ def _schema_root() -> Path:
             Finding(
                 "the kubernetes-validate package is not installed; it provides the Kubernetes schemas",
                 field="kubernetesVersion",
-                rule="schema.invalid",
             )
         )
     return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"

@@ -39,10 +39,9 @@ class CrdCatalog:
             spec = crd.get("spec") if isinstance(crd.get("spec"), Mapping) else {}
             group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
             name = str((crd.get("metadata") or {}).get("name", ""))
-            for version in spec.get("versions") or ():
-                schema = ((version or {}).get("schema") or {}).get("openAPIV3Schema")
+            for version, schema in _version_schemas(spec):
                 if isinstance(schema, Mapping) and isinstance(group, str) and isinstance(kind, str):
-                    catalog.schemas.setdefault((group, str(version.get("name")), kind), (schema, name))
+                    catalog.schemas.setdefault((group, version, kind), (schema, name))
         return catalog
 
     def check_for(self, gvk: GVK, compiler: SchemaCompiler) -> Check | None:
@@ -51,6 +50,17 @@ class CrdCatalog:
             schema, _ = self.schemas[gvk]
             check = self._compiled[gvk] = compiler.compile(_as_resource_schema(schema))
         return check
+
+
+def _version_schemas(spec: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(version, openAPIV3Schema) of a CRD: per version (v1), or one for all versions (v1beta1)."""
+    shared = (spec.get("validation") or {}).get("openAPIV3Schema")
+    versions = [v for v in spec.get("versions") or () if isinstance(v, Mapping)]
+    if not versions and spec.get("version"):
+        versions = [{"name": spec["version"]}]
+    for version in versions:
+        schema = (version.get("schema") or {}).get("openAPIV3Schema") or shared
+        yield str(version.get("name")), schema
 
 
 def _as_resource_schema(schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -89,7 +99,8 @@ def check(package: Package, config: PolicyConfig, crds: CrdCatalog) -> Iterator[
                 item.index,
                 "schema.unknown-kind",
                 f"no schema for {item.api_version} {item.kind}: not a Kubernetes {builtins.version} "
-                "built-in and no CRD given defines it; add its CRD to the package or crds/",
+                "built-in and no CRD given defines it; add its CRD to the package, or list the apiVersion "
+                "in schemalessApiVersions if it is never applied",
                 "apiVersion",
                 item.api_version,
             )

@@ -48,8 +48,14 @@ def render_path(node: PathNode) -> str:
     return rendered
 
 
+_EXACT_TYPES: dict[type, str] = {str: "string", dict: "object", list: "array", bool: "boolean", int: "integer"}
+
+
 def json_type(value: Any) -> str:
     """The JSON Schema type of a parsed YAML value (integral floats count as integers, as in JSON Schema)."""
+    exact = _EXACT_TYPES.get(type(value))
+    if exact is not None:
+        return exact
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -150,7 +156,7 @@ class SchemaCompiler:
             extra = _accept  # a bare "type: object" declares nothing to be strict about
 
         def check_object(value: Any, node: PathNode, errors: Errors) -> None:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return
             for name in required:
                 if name not in value:

@@ -7,7 +7,7 @@
   (:mod:`o2krm.oran.tmf921.v5`, :mod:`o2krm.oran.tmf921.tio`).
 
 Both give a :class:`~o2krm.oran.tmf921.model.SourceIntent`. The mapping to TS 28.312 is
-documented in MAPPING.md next to this file.
+documented in the intent-translate README (``o2krm/fns/intent_translate/README.md``).
 """
 
 from __future__ import annotations

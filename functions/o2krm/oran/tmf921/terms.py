@@ -1,7 +1,8 @@
 """How the words a TMF921 intent uses are read: verbs, O-RAN functions, metrics, contexts.
 
-Every table here is documented in MAPPING.md; a word not found in a table is not
-guessed at: the translator reports it by name and carries it as written.
+Every table here is documented in the Mapping section of ``fns/intent_translate/README.md``;
+a word not found in a table is not guessed at: the translator reports it by name and carries
+it as written.
 
 Lookups compare a *key*: the word in lower case with everything but letters and digits
 removed, so "o-ran-cu", "O_RAN_CU" and "oranCU" are the same word.

@@ -175,11 +175,23 @@ def parse_expression(expression: IntentExpression) -> Any:
             warnings.simplefilter("ignore", DeprecationWarning)
             graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types (BadSyntax, JSON-LD errors, ValueError)
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DomainError(_syntax(f"expressionValue is not valid {fmt}: {first_line}")) from None
+        problem, line = _parse_problem(exc, data)
+        raise DomainError(_syntax(f"expressionValue is not valid {fmt}: {problem}", current=line)) from None
     if len(graph) == 0:
         raise DomainError(_syntax(f"expressionValue holds no statements (no {fmt} triples)"))
     return graph
+
+
+def _parse_problem(exc: Exception, text: str) -> tuple[str, str | None]:
+    """The reason and the offending line: rdflib's Turtle errors carry both apart from a
+    long excerpt of the document."""
+    why, line = getattr(exc, "_why", None), getattr(exc, "lines", None)
+    if isinstance(why, str) and isinstance(line, int):
+        lines = text.splitlines()
+        offending = next((lines[i].strip() for i in range(min(line, len(lines) - 1), -1, -1) if lines[i].strip()), None)
+        return f"line {line + 1}: {why}", offending
+    message = str(exc).strip()
+    return (message.splitlines()[0] if message else type(exc).__name__), None
 
 
 def _refuse_remote_contexts(value: Any) -> None:
@@ -202,8 +214,8 @@ def _refuse_remote_contexts(value: Any) -> None:
             _refuse_remote_contexts(item)
 
 
-def _syntax(message: str) -> Finding:
-    return Finding(message, field=_EXPRESSION_FIELD, rule="o2krm.intent-translate.expression")
+def _syntax(message: str, current: str | None = None) -> Finding:
+    return Finding(message, field=_EXPRESSION_FIELD, current=current, rule="o2krm.intent-translate.expression")
 
 
 def _name(resource: dict[str, Any]) -> tuple[str, str | None]:

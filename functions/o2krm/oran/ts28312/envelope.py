@@ -9,7 +9,7 @@
       labels: {o2krm.io/intent: <name>, intent.source: tmf921}
       annotations:
         config.kubernetes.io/local-config: "true"
-        o2krm.io/source: Intent/<name>
+        o2krm.io/source: Intent/<name>   # Intent/<namespace>/<name> when namespaced
     spec: <Intent-Single | IntentReport-Single>
 
 Both are local-config: they describe what is wanted and how far it got, and are never
@@ -34,9 +34,10 @@ def report_resource(spec: dict[str, Any], *, name: str, namespace: str | None, s
     return _envelope(v.INTENT_REPORT_KIND, spec, name=name, namespace=namespace, source=source)
 
 
-def source_reference(kind: str, name: str) -> str:
-    """The value of the o2krm.io/source annotation: ``<kind>/<name>``."""
-    return f"{kind}/{name}"
+def source_reference(kind: str, name: str, namespace: str | None = None) -> str:
+    """The value of the o2krm.io/source annotation: ``<kind>/<name>``, or
+    ``<kind>/<namespace>/<name>`` for a namespaced source (as the SDK's generator writes it)."""
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
 
 
 def _envelope(kind: str, spec: dict[str, Any], *, name: str, namespace: str | None, source: str) -> dict[str, Any]:
