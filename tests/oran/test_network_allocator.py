@@ -418,3 +418,17 @@ def test_records_of_other_sites_or_requests_are_ignored() -> None:
 
 def finding_messages(findings: tuple[Finding, ...] | list[Finding]) -> list[str]:
     return [f.message for f in findings]
+
+
+def test_a_very_wide_hand_set_subnet_is_skipped_by_later_allocations() -> None:
+    catalog = pool_catalog({"s": network_block(f1={"ipv6Prefix": "fd00::/32"})})  # carved in /64s
+    wide = pr_doc("wide", "s", ["DU"], {"vlan": 150, "subnet": "fd00::/40"})  # 2**24 slots
+    plan = pinned_plan(catalog, wide, pr_doc("next", "s", ["DU"]))
+    assert [(a.request, str(a.families[0].subnet)) for a in plan.allocations] == [
+        ("next", "fd00:0:100::/64"),
+        ("wide", "fd00::/40"),
+    ]
+    inside = pr_doc("inside", "s", ["DU"], {"vlan": 151, "subnet": "fd00:0:ff::/64"})
+    with pytest.raises(DomainError) as excinfo:
+        pinned_plan(catalog, wide, inside)
+    assert [(f.tags["name"], f.rule) for f in excinfo.value.findings] == [("wide", r.COLLISION)]

@@ -13,6 +13,7 @@ from o2krm.oran.network import rules as r
 from tests.oran.network_support import (
     IPCLAIM_CRD,
     NAD_CRD,
+    SITE_CATALOG_CRD,
     VLANCLAIM_CRD,
     pr_crd_path,
     pr_doc,
@@ -53,7 +54,11 @@ def test_output_is_valid_and_rerender_is_stable() -> None:
     code, first = run([sites(), pr_doc("ran-a", "edge-us-west-1"), pr_doc("ran-b", "edge-us-east-1", ["DU"])])
     assert code == 0, first.get("results")
     kinds = [i["kind"] for i in first["items"]]
-    assert kinds.count("VLANClaim") == 5 and kinds.count("IPClaim") == 10 and kinds.count("NetworkAttachmentDefinition") == 8
+    assert (
+        kinds.count("VLANClaim") == 5
+        and kinds.count("IPClaim") == 10
+        and kinds.count("NetworkAttachmentDefinition") == 8
+    )
     for item in first["items"]:
         if item["kind"] in CRDS:
             assert validation_problems(item, CRDS[item["kind"]]) == [], item["metadata"]["name"]
@@ -119,3 +124,19 @@ def test_requests_without_network_functions_are_left_alone() -> None:
     del pr["spec"]["templateParameters"]["networkFunctions"]
     code, output = run([sites(), pr])
     assert code == 0 and output["items"] == [sites(), pr]
+
+
+def test_example_inputs_are_valid_against_their_crds() -> None:
+    checked = 0
+    for path in sorted(EXAMPLES.glob("*/*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc and doc.get("kind") == "OCloudSiteCatalog":
+                assert schema_errors(doc, SITE_CATALOG_CRD) == [], path
+                checked += 1
+            elif doc and doc.get("kind") == "ProvisioningRequest":
+                assert schema_errors(doc, pr_crd_path()) == [], path
+                checked += 1
+            elif doc and doc.get("kind") in CRDS:
+                assert validation_problems(doc, CRDS[doc["kind"]]) == [], path
+                checked += 1
+    assert checked > 20

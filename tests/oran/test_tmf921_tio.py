@@ -56,7 +56,7 @@ def test_tmf921_jsonld_value_schema_rejects_the_specs_own_example() -> None:
     examples = yaml.safe_load(document.read_text())["components"]["examples"]
     expression = examples["Intent_retrieve_example_response"]["value"]["expression"]
     errors = schema.findings(tmf921_validator("JsonLdExpression"), expression, "expression")
-    assert any('["@context"]' in e.field and "is not of type 'object'" in e.message for e in errors)
+    assert any(".@context." in e.field and "is not of type 'object'" in e.message for e in errors)
     assert schema.findings(tmf921_validator("IntentExpression"), expression, "expression") == []
 
 
@@ -186,7 +186,7 @@ def test_structural_faults_are_errors(body: str, words: str) -> None:
          "holds no statements"),
         ({"@type": "JsonLdExpression", "expressionValue": 42}, EXPRESSION, "must be a JSON-LD document"),
         ({"@type": "TurtleExpression", "expressionValue": "  "}, EXPRESSION, "must be Turtle text"),
-        ({"@type": "IntentExpression", "expressionValue": "x"}, 'spec.expression["@type"]',
+        ({"@type": "IntentExpression", "expressionValue": "x"}, 'spec.expression.@type',
          "use JsonLdExpression or TurtleExpression"),
     ],
 )  # fmt: skip
@@ -203,7 +203,7 @@ def test_probe_intents_and_missing_expressions_are_refused() -> None:
     probe["spec"]["@type"] = "ProbeIntent"
     with pytest.raises(DomainError, match="must not be provisioned") as error:
         read_intent(probe)
-    assert error.value.findings[0].field == 'spec["@type"]'
+    assert error.value.findings[0].field == "spec.@type"
 
     missing = v5_intent({})
     del missing["spec"]["expression"]
@@ -214,7 +214,7 @@ def test_probe_intents_and_missing_expressions_are_refused() -> None:
     del untyped["spec"]["@type"]
     with pytest.raises(DomainError) as error:
         read_intent(untyped)
-    assert error.value.findings[0].field == 'spec["@type"]'
+    assert error.value.findings[0].field == "spec.@type"
 
 
 def test_untranslated_tmf921_fields_are_warnings() -> None:

@@ -214,3 +214,21 @@ def test_source_commit_is_recorded_when_the_package_is_committed(remote: Path, t
     publication = publish_revision(str(remote), None, work / "edge-ran", check=passing_check)
     message = git("log", "-1", "--format=%B", publication.commit, cwd=remote)
     assert f"O2krm-Source-Commit: {head}" in message.splitlines()
+
+
+def test_works_without_a_git_identity(
+    remote: Path, package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")  # no guessing from the host name
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("EMAIL", "")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{role}_NAME", raising=False)
+        monkeypatch.delenv(f"GIT_{role}_EMAIL", raising=False)
+    publication = publish_revision(str(remote), None, package, check=passing_check)
+    author = git("log", "-1", "--format=%an <%ae>", publication.commit, cwd=remote).strip()
+    assert author == "o2krm-publish <o2krm-publish@localhost>"

@@ -114,15 +114,14 @@ def network_config(rl: ResourceList, config: Config) -> None:
     if catalog is None or rl.results.has_errors:
         return
     try:
-        plan = allocate(requests.values(), catalog, Hints.combine(records, pins), table)
+        plan = allocate(requests, catalog, Hints.combine(records, pins), table)
     except DomainError as error:
         _report(rl, error.findings)
         return
     _report(rl, plan.warnings)
-    for pr in sorted(prs, key=lambda obj: (requests[obj.name].site, obj.name) if obj.name in requests else ("", "")):
-        request = requests.get(pr.name)
-        if request is None:
-            continue
+    by_name = {pr.name: pr for pr in prs}
+    for request in sorted(requests, key=lambda r: (r.site, r.name)):
+        pr = by_name[request.name]
         allocations = plan.for_request(request.name)
         block = network_config_block(allocations, settings.primaryNetwork)
         if pr.get(NETWORK_CONFIG_PATH) != block:
@@ -171,8 +170,8 @@ def _pool_catalog(rl: ResourceList, config: Config) -> PoolCatalog | None:
 
 def _requests(
     rl: ResourceList, prs: Sequence[KubeObject], table: AttachmentTable, primary: str
-) -> tuple[dict[str, AttachmentRequest], Hints]:
-    requests: dict[str, AttachmentRequest] = {}
+) -> tuple[list[AttachmentRequest], Hints]:
+    requests: list[AttachmentRequest] = []
     pins = Hints()
     for pr in prs:
         try:
@@ -184,7 +183,7 @@ def _requests(
             _report(rl, error.findings)
             continue
         _report(rl, warnings)
-        requests[request.name] = request
+        requests.append(request)
         pins = pins + found
     return requests, pins
 

@@ -148,9 +148,14 @@ def allocate(
 
 # --- state -------------------------------------------------------------------------------
 class _Slots:
-    """The subnets of one pool, by index; shared by every site that uses the same pool."""
+    """The subnets of one pool, by index; shared by every site that uses the same pool.
 
-    __slots__ = ("base", "count", "cursor", "length", "make", "owner", "pool", "step")
+    A hand-set subnet wider than the pool's subnet length covers several slots; a very wide one
+    (a /40 in a pool carved in /64s) is kept as a range rather than slot by slot.
+    """
+
+    __slots__ = ("base", "count", "cursor", "length", "make", "owner", "pool", "step", "wide")
+    WIDE = 4096
 
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
@@ -159,6 +164,7 @@ class _Slots:
         self.step = 1 << (pool.prefix.max_prefixlen - pool.subnet_length)
         self.count = 1 << (pool.subnet_length - pool.prefix.prefixlen)
         self.owner: dict[int, SubnetKey] = {}
+        self.wide: list[tuple[range, SubnetKey]] = []
         self.cursor = 0
         self.make = ipaddress.IPv4Network if pool.prefix.version == 4 else ipaddress.IPv6Network
 
@@ -167,18 +173,31 @@ class _Slots:
         return range(start // self.step, (start + subnet_size(subnet) - 1) // self.step + 1)
 
     def holder(self, slots: range) -> SubnetKey | None:
-        for slot in slots:
-            if slot in self.owner:
-                return self.owner[slot]
-        return None
+        for taken, key in self.wide:
+            if taken.start < slots.stop and slots.start < taken.stop:
+                return key
+        if len(slots) <= self.WIDE:
+            candidates: Iterable[int] = (slot for slot in slots if slot in self.owner)
+        else:
+            candidates = sorted(slot for slot in self.owner if slot in slots)
+        return next((self.owner[slot] for slot in candidates), None)
 
     def take(self, slots: range, key: SubnetKey) -> None:
+        if len(slots) > self.WIDE:
+            self.wide.append((slots, key))
+            return
         for slot in slots:
             self.owner[slot] = key
 
     def take_next(self, key: SubnetKey) -> IPNetwork | None:
-        while self.cursor < self.count and self.cursor in self.owner:
-            self.cursor += 1
+        while self.cursor < self.count:
+            if self.cursor in self.owner:
+                self.cursor += 1
+                continue
+            covering = next((taken for taken, _ in self.wide if self.cursor in taken), None)
+            if covering is None:
+                break
+            self.cursor = covering.stop
         if self.cursor >= self.count:
             return None
         slot = self.cursor
@@ -209,7 +228,7 @@ class _Allocator:
         self.vlans: dict[NetKey, int] = {}
         self.subnets: dict[SubnetKey, tuple[IPNetwork, IPAddress, Origin | None]] = {}
         self.needs: dict[NetKey, _Need] = {}
-        self.exhausted: dict[tuple[str, str], tuple[Origin, str, list[str]]] = {}
+        self.exhausted: dict[tuple[str, str], tuple[Origin, str, str, list[str]]] = {}
 
     # --- driver ----------------------------------------------------------------------------
     def run(self, requests: list[AttachmentRequest], hints: Hints) -> AllocationPlan:
@@ -477,7 +496,8 @@ class _Allocator:
             else:
                 vlan = self._next_vlan(key, need.site_pools.vlan_range)
                 if vlan is None:
-                    self._exhausted(need.site_pools.vlan_range.origin, f"VLAN range {need.site_pools.vlan_range}", key)
+                    what = f"VLAN range {need.site_pools.vlan_range} of site {key[0]}"
+                    self._exhausted(need.site_pools.vlan_range.origin, what, "widen the range", key)
                 else:
                     self.vlans[key] = vlan
         for family in need.families:
@@ -489,23 +509,23 @@ class _Allocator:
                 continue  # only pinned families lack a pool, and a rejected pin is already an error
             subnet = self._slots(pool).take_next(subnet_key)
             if subnet is None:
-                self._exhausted(pool.origin, f"{family} pool {pool.prefix} (/{pool.subnet_length} subnets)", key)
+                what = f"{family} pool {pool.prefix} of network {key[2]} (/{pool.subnet_length} subnets)"
+                self._exhausted(pool.origin, what, "widen the pool or carve smaller subnets", key)
                 continue
             gateway = type(subnet.network_address)(int(subnet.network_address) + GATEWAY_OFFSET)
             self.subnets[subnet_key] = (subnet, gateway, None)
 
-    def _exhausted(self, origin: Origin, what: str, key: NetKey) -> None:
-        entry = self.exhausted.setdefault((origin.resource, origin.field), (origin, what, []))
-        if key[1] not in entry[2]:
-            entry[2].append(key[1])
+    def _exhausted(self, origin: Origin, what: str, advice: str, key: NetKey) -> None:
+        entry = self.exhausted.setdefault((origin.resource, origin.field), (origin, what, advice, []))
+        if key[1] not in entry[3]:
+            entry[3].append(key[1])
 
     def _report_exhaustion(self) -> None:
-        for origin, what, requests in self.exhausted.values():
+        for origin, what, advice, requests in self.exhausted.values():
             shown = ", ".join(requests[:5]) + (f" and {len(requests) - 5} more" if len(requests) > 5 else "")
             self.errors.append(
                 origin.finding(
-                    f"{what} is exhausted: no room left for {len(requests)} request(s) ({shown}); "
-                    "widen it or use smaller subnets",
+                    f"{what} is exhausted: no room left for {len(requests)} request(s) ({shown}); {advice}",
                     rule=rules.POOL_EXHAUSTED,
                 )
             )
@@ -566,7 +586,7 @@ class _Allocator:
         for function in need.functions:
             if function in chosen:
                 continue
-            while offset <= last and (offset in used or (inner is not None and inner[0] <= offset <= inner[1])):
+            while offset <= last and (offset in used or _inside(offset, inner)):
                 offset += 1
             if offset > last:
                 where = origin or self._pool_length_origin(need, family) or need.request.origin

@@ -39,11 +39,16 @@ def check(package: Package) -> Iterator[Violation]:
     by_site: dict[str, list[NetworkEntry]] = {}
     for item in package.of_kind(PR_GROUP, v.PR_KIND):
         config = as_map(item.spec.get("templateParameters")).get("networkConfig")
-        for field, raw in _entries(config, NETWORK_CONFIG_FIELD, 0):
+        entries = list(_entries(config, NETWORK_CONFIG_FIELD, 0))
+        # The seed's flat {vlan, subnet, gateway} beside per-network entries summarises one of
+        # them (the request's primary attachment): it is checked, but not counted twice.
+        nested = any(field != NETWORK_CONFIG_FIELD for field, _ in entries)
+        for field, raw in entries:
             entry, problems = _read_entry(item, field, raw)
             yield from problems
             site = _site(item)
-            if site and (entry.vlan is not None or entry.subnet is not None):
+            summary = nested and field == NETWORK_CONFIG_FIELD
+            if site and not summary and (entry.vlan is not None or entry.subnet is not None):
                 by_site.setdefault(site, []).append(entry)
     for site in sorted(by_site):
         yield from _overlaps(site, by_site[site])

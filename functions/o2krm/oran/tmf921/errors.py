@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from o2krm.oran.findings import Finding
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# As o2krm.sdk.paths writes them: only keys holding dots, brackets or quotes are bracketed.
+_NEEDS_BRACKETS = re.compile(r'[.\[\]"]')
 
 
 def field_path(prefix: str, loc: Sequence[str | int]) -> str:
@@ -17,7 +18,7 @@ def field_path(prefix: str, loc: Sequence[str | int]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif not _PLAIN_KEY.match(part):
+        elif _NEEDS_BRACKETS.search(part) or not part:
             path += f'["{part}"]'
         else:
             path += f".{part}" if path else part

@@ -95,7 +95,7 @@ def read_v5(resource: dict[str, Any]) -> SourceIntent:
             Finding(
                 "spec is a ProbeIntent: a probe asks whether an intent could be handled and must not "
                 "be provisioned. Use @type: Intent to translate it",
-                field='spec["@type"]',
+                field="spec.@type",
                 current=body.type_,
                 proposed="Intent",
                 rule=RULE,
@@ -105,7 +105,7 @@ def read_v5(resource: dict[str, Any]) -> SourceIntent:
         raise DomainError(
             Finding(
                 f"spec @type is {body.type_!r}; expected Intent",
-                field='spec["@type"]',
+                field="spec.@type",
                 current=body.type_,
                 proposed="Intent",
                 rule=RULE,
@@ -165,7 +165,7 @@ def parse_expression(expression: IntentExpression) -> Any:
         raise DomainError(
             Finding(
                 f"spec.expression @type is {expression.type_!r}; use {JSON_LD} or {TURTLE}",
-                field='spec.expression["@type"]',
+                field="spec.expression.@type",
                 current=expression.type_,
                 rule=RULE,
             )

@@ -44,7 +44,7 @@ INTENT_SINGLE: Final = "Intent-Single"
 INTENT_REPORT_SINGLE: Final = "IntentReport-Single"
 RULE: Final = "o2krm.schema.ts28312"
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_NEEDS_BRACKETS = re.compile(r'[.\[\]"]')  # as o2krm.sdk.paths writes field paths
 
 
 def specs_dir() -> Path:
@@ -120,10 +120,10 @@ def _field_path(prefix: str, parts: Iterable[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            path += f".{part}"
-        else:
+        elif _NEEDS_BRACKETS.search(part) or not part:
             path += f'["{part}"]'
+        else:
+            path += f".{part}"
     return path
 
 
