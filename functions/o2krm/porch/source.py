@@ -77,9 +77,17 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
 
 
-def _inside_work_tree(root: Path) -> bool:
+def _versioned(root: Path) -> bool:
+    """True when ``root`` holds files tracked by an enclosing git work tree.
+
+    A directory nothing of which is tracked (say a render output under an ignored rendered/)
+    is a build product, not a source with uncommitted changes.
+    """
     proc = _git(root, "rev-parse", "--is-inside-work-tree")
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
+    if proc.returncode != 0 or proc.stdout.strip() != "true":
+        return False
+    tracked = _git(root, "ls-files", "-z", "--", ".")
+    return tracked.returncode == 0 and bool(tracked.stdout)
 
 
 def _uncommitted(root: Path) -> list[str]:
@@ -105,7 +113,7 @@ def _head(root: Path) -> str | None:
 
 
 def _clean_commit(root: Path) -> str | None:
-    if not _inside_work_tree(root):
+    if not _versioned(root):
         return None
     dirty = _uncommitted(root)
     if dirty:
@@ -120,6 +128,6 @@ def _clean_commit(root: Path) -> str | None:
 
 
 def _head_if_clean(root: Path) -> str | None:
-    if not _inside_work_tree(root) or _uncommitted(root):
+    if not _versioned(root) or _uncommitted(root):
         return None
     return _head(root)
