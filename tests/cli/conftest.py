@@ -26,7 +26,9 @@ class Result:
         return yaml.safe_load(self.out)
 
 
-def valid_pr(name: str = "edge-ran-deployment", cpu: str = "8", memory: str = "16Gi", **parameters: Any) -> dict[str, Any]:
+def valid_pr(
+    name: str = "edge-ran-deployment", cpu: str = "8", memory: str = "16Gi", **parameters: Any
+) -> dict[str, Any]:
     return {
         "apiVersion": "o2ims.provisioning.oran.org/v1alpha1",
         "kind": "ProvisioningRequest",
@@ -91,8 +93,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     for name in list(os.environ):
-        if name.upper() in {"KUBECONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "XDG_STATE_HOME"} or \
-                name.startswith("O2KRM_"):
+        if name.upper() in {
+            "KUBECONFIG",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+            "XDG_STATE_HOME",
+        } or name.startswith("O2KRM_"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("O2KRM_FAKE_STATE", str(tmp_path / "state" / "fake-ocloud.json"))
@@ -131,8 +139,12 @@ def cli_process(isolated_env: Path):
     def run(*argv: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 20) -> Result:
         done = subprocess.run(
             [sys.executable, "-m", "o2krm.cli", *argv],
-            input=stdin, capture_output=True, text=True, timeout=timeout,
-            env={**os.environ, **(env or {})}, cwd=REPO,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            cwd=REPO,
         )
         return Result(done.returncode, done.stdout, done.stderr)
 

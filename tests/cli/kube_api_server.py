@@ -12,6 +12,7 @@ Tests drive the "controller" themselves with ``set_status`` (immediately or ``la
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import threading
@@ -36,32 +37,65 @@ def load_crd() -> dict[str, Any]:
     return yaml.safe_load(CRD_PATH.read_text())
 
 
-def status_object(code: int, reason: str, message: str, causes: list[dict[str, str]] | None = None,
-                  name: str | None = None) -> dict[str, Any]:
+def status_object(
+    code: int, reason: str, message: str, causes: list[dict[str, str]] | None = None, name: str | None = None
+) -> dict[str, Any]:
     details: dict[str, Any] = {"group": GROUP, "kind": PLURAL}
     if name:
         details["name"] = name
     if causes:
         details["causes"] = causes
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
-            "reason": reason, "details": details, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "details": details,
+        "code": code,
+    }
 
 
 def ready_node(name: str, ready: bool = True) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"node-role.kubernetes.io/worker": ""},
-                         "creationTimestamp": "2024-01-01T00:00:00Z"},
-            "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False",
-                                       "reason": "KubeletReady" if ready else "KubeletNotReady"}],
-                       "nodeInfo": {"kubeletVersion": "v1.30.2"}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {"node-role.kubernetes.io/worker": ""},
+            "creationTimestamp": "2024-01-01T00:00:00Z",
+        },
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "True" if ready else "False",
+                    "reason": "KubeletReady" if ready else "KubeletNotReady",
+                }
+            ],
+            "nodeInfo": {"kubeletVersion": "v1.30.2"},
+        },
+    }
 
 
 def deployment(namespace: str, name: str, available: bool = True) -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
-            "spec": {"replicas": 1},
-            "status": {"availableReplicas": 1 if available else 0,
-                       "conditions": [{"type": "Available", "status": "True" if available else "False",
-                                       "message": "ok" if available else "Deployment does not have minimum availability."}]}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"replicas": 1},
+        "status": {
+            "availableReplicas": 1 if available else 0,
+            "conditions": [
+                {
+                    "type": "Available",
+                    "status": "True" if available else "False",
+                    "message": "ok" if available else "Deployment does not have minimum availability.",
+                }
+            ],
+        },
+    }
 
 
 def established_crd(crd: dict[str, Any]) -> dict[str, Any]:
@@ -82,8 +116,15 @@ class KubeApiServer:
         self.schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
         self.crds: dict[str, dict[str, Any]] = {CRD_NAME: established_crd(crd)}
         self.nodes = [ready_node("node-a"), ready_node("node-b")]
-        self.namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "creationTimestamp": "2024-01-01T00:00:00Z"},
-                            "status": {"phase": "Active"}} for n in ("default", "kube-system", "o2ims-system")]
+        self.namespaces = [
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": n, "creationTimestamp": "2024-01-01T00:00:00Z"},
+                "status": {"phase": "Active"},
+            }
+            for n in ("default", "kube-system", "o2ims-system")
+        ]
         self.deployments = {("o2ims-system", "o2ims-controller"): deployment("o2ims-system", "o2ims-controller")}
         self.log: list[tuple[str, str, dict[str, list[str]]]] = []  # method, path, query
         self.authorizations: list[str | None] = []
@@ -125,8 +166,16 @@ class KubeApiServer:
             self._changed("MODIFIED", obj)
 
     def set_state(self, name: str, state: str, message: str = "") -> None:
-        self.set_status(name, {"provisioningStatus": {"provisioningState": state, "provisioningMessage": message,
-                                                      "provisioningUpdateTime": "2025-01-01T00:00:00Z"}})
+        self.set_status(
+            name,
+            {
+                "provisioningStatus": {
+                    "provisioningState": state,
+                    "provisioningMessage": message,
+                    "provisioningUpdateTime": "2025-01-01T00:00:00Z",
+                }
+            },
+        )
 
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:
         with self.cond:
@@ -147,8 +196,9 @@ class KubeApiServer:
 
     def _store(self, obj: dict[str, Any]) -> dict[str, Any]:
         metadata = obj.setdefault("metadata", {})
-        metadata.update(uid=str(uuid.uuid4()), creationTimestamp=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        generation=1)
+        metadata.update(
+            uid=str(uuid.uuid4()), creationTimestamp=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), generation=1
+        )
         self.prs[metadata["name"]] = obj
         self._changed("ADDED", obj)
         return obj
@@ -178,10 +228,8 @@ class KubeApiServer:
                 if server.token and self.headers.get("Authorization") != f"Bearer {server.token}":
                     self._json(401, status_object(401, "Unauthorized", "Unauthorized"))
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError):  # the client hung up mid-watch
                     server._dispatch(self, method, parts.path, query, body)
-                except BrokenPipeError:
-                    pass
 
             def _json(self, code: int, data: Any) -> None:
                 payload = json.dumps(data).encode()
@@ -212,19 +260,30 @@ class KubeApiServer:
         if method == "GET" and path == "/version":
             return reply(200, {"major": "1", "minor": "30", "gitVersion": "v1.30.2-test", "platform": "linux/amd64"})
         if method == "GET" and path == "/api/v1/nodes":
-            return reply(200, {"apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "1"},
-                               "items": self.nodes})
+            return reply(
+                200, {"apiVersion": "v1", "kind": "NodeList", "metadata": {"resourceVersion": "1"}, "items": self.nodes}
+            )
         if method == "GET" and path == "/api/v1/namespaces":
-            return reply(200, {"apiVersion": "v1", "kind": "NamespaceList", "metadata": {"resourceVersion": "1"},
-                               "items": self.namespaces})
+            return reply(
+                200,
+                {
+                    "apiVersion": "v1",
+                    "kind": "NamespaceList",
+                    "metadata": {"resourceVersion": "1"},
+                    "items": self.namespaces,
+                },
+            )
         prefix = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
         if method == "GET" and path.startswith(prefix):
-            name = path[len(prefix):]
+            name = path[len(prefix) :]
             if name in self.crds:
                 return reply(200, self.crds[name])
-            return reply(404, status_object(404, "NotFound", f'customresourcedefinitions.apiextensions.k8s.io "{name}" not found'))
+            return reply(
+                404,
+                status_object(404, "NotFound", f'customresourcedefinitions.apiextensions.k8s.io "{name}" not found'),
+            )
         if method == "GET" and path.startswith("/apis/apps/v1/namespaces/"):
-            namespace, _, name = path[len("/apis/apps/v1/namespaces/"):].split("/", 2)
+            namespace, _, name = path[len("/apis/apps/v1/namespaces/") :].split("/", 2)
             found = self.deployments.get((namespace, name))
             if found:
                 return reply(200, found)
@@ -237,7 +296,7 @@ class KubeApiServer:
             if method == "POST":
                 return self._create(handler, body)
         if path.startswith(PR_PATH + "/"):
-            name = path[len(PR_PATH) + 1:]
+            name = path[len(PR_PATH) + 1 :]
             with self.cond:
                 obj = copy.deepcopy(self.prs.get(name))
             if obj is None:
@@ -252,23 +311,48 @@ class KubeApiServer:
         with self.cond:
             items = [copy.deepcopy(o) for o in self.prs.values() if _selected(o, query)]
             version = str(self.resource_version)
-        handler._json(200, {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ProvisioningRequestList",
-                            "metadata": {"resourceVersion": version}, "items": items})
+        handler._json(
+            200,
+            {
+                "apiVersion": f"{GROUP}/{VERSION}",
+                "kind": "ProvisioningRequestList",
+                "metadata": {"resourceVersion": version},
+                "items": items,
+            },
+        )
 
     def _create(self, handler: Any, body: bytes) -> None:
         obj = json.loads(body)
         name = (obj.get("metadata") or {}).get("name")
         if not name:
-            return handler._json(422, status_object(422, "Invalid", "metadata.name: Required value",
-                                                    [{"field": "metadata.name", "reason": "FieldValueRequired", "message": "Required value"}]))
+            return handler._json(
+                422,
+                status_object(
+                    422,
+                    "Invalid",
+                    "metadata.name: Required value",
+                    [{"field": "metadata.name", "reason": "FieldValueRequired", "message": "Required value"}],
+                ),
+            )
         errors = sorted(jsonschema.Draft7Validator(self.schema).iter_errors(obj), key=lambda e: list(e.absolute_path))
         if errors:
-            causes = [{"field": ".".join(map(str, e.absolute_path)) or "<root>", "reason": "FieldValueInvalid", "message": e.message} for e in errors]
-            message = f'ProvisioningRequest.{GROUP} "{name}" is invalid: ' + ", ".join(f"{c['field']}: {c['message']}" for c in causes)
+            causes = [
+                {
+                    "field": ".".join(map(str, e.absolute_path)) or "<root>",
+                    "reason": "FieldValueInvalid",
+                    "message": e.message,
+                }
+                for e in errors
+            ]
+            message = f'ProvisioningRequest.{GROUP} "{name}" is invalid: ' + ", ".join(
+                f"{c['field']}: {c['message']}" for c in causes
+            )
             return handler._json(422, status_object(422, "Invalid", message, causes, name=name))
         with self.cond:
             if name in self.prs:
-                return handler._json(409, status_object(409, "AlreadyExists", f'{PLURAL}.{GROUP} "{name}" already exists', name=name))
+                return handler._json(
+                    409, status_object(409, "AlreadyExists", f'{PLURAL}.{GROUP} "{name}" already exists', name=name)
+                )
             obj.pop("status", None)
             stored = copy.deepcopy(self._store(obj))
         handler._json(201, stored)
@@ -305,7 +389,10 @@ class KubeApiServer:
 
         with self.cond:
             if since_text and since_text != "0" and int(since_text) < self.compacted_before:
-                send("ERROR", status_object(410, "Expired", f"too old resource version: {since_text} ({self.compacted_before})"))
+                send(
+                    "ERROR",
+                    status_object(410, "Expired", f"too old resource version: {since_text} ({self.compacted_before})"),
+                )
                 pending: list[tuple[str, dict[str, Any]]] = []
                 since = None
             elif since_text and since_text != "0":

@@ -67,8 +67,11 @@ def test_relative_file_references_resolve_against_their_own_file(tmp_path: Path)
     config = resolve(str(path), {}, tmp_path).config
     assert config["clusters"][0]["cluster"]["certificate-authority"] == str(tmp_path / "a" / "ca.crt")
     user = config["users"][0]["user"]
-    assert user == {"client-certificate": str(tmp_path / "a" / "certs/me.crt"), "client-key": "/abs/me.key",
-                    "tokenFile": str(tmp_path / "a" / "tok")}
+    assert user == {
+        "client-certificate": str(tmp_path / "a" / "certs/me.crt"),
+        "client-key": "/abs/me.key",
+        "tokenFile": str(tmp_path / "a" / "tok"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -98,7 +101,7 @@ def test_missing_unreadable_and_directory(tmp_path: Path) -> None:
     locked = write_yaml(tmp_path / "locked", _doc("https://x", "x"))
     locked.chmod(0)
     try:
-        with pytest.raises(CliError, match="cannot read kubeconfig .*Permission denied"):
+        with pytest.raises(CliError, match=r"cannot read kubeconfig .*Permission denied"):
             if os.access(locked, os.R_OK):  # root reads anything: make the read fail as it would for a user
                 with pytest.MonkeyPatch.context() as patch:
                     patch.setattr(Path, "read_bytes", _permission_denied)

@@ -39,7 +39,13 @@ def test_create_get_list_delete_round_trip(cli, api: KubeApiServer, kubeconfig: 
     assert listed.code == 0
     header, row = listed.out.splitlines()
     assert header.split() == ["NAME", "STATE", "TEMPLATE", "VERSION", "TARGET", "AGE"]
-    assert row.split()[:5] == ["edge-ran-deployment", "progressing", "oran-ran-edge", "v1.0.0", "edge-cluster-us-west-1"]
+    assert row.split()[:5] == [
+        "edge-ran-deployment",
+        "progressing",
+        "oran-ran-edge",
+        "v1.0.0",
+        "edge-cluster-us-west-1",
+    ]
 
     assert cli("pr", "list", "-o", "name", *k).out == f"{TYPE}/edge-ran-deployment\n"
     deleted = cli("pr", "delete", "edge-ran-deployment", *k)
@@ -59,7 +65,10 @@ def test_namespace_flag_is_accepted_and_requests_stay_cluster_scoped(cli, api, k
 def test_get_missing_is_not_found_exit_3(cli, api, kubeconfig) -> None:
     result = cli("pr", "get", "nope", "--kubeconfig", str(kubeconfig))
     assert result.code == 3
-    assert result.err == 'Error from server (NotFound): provisioningrequests.o2ims.provisioning.oran.org "nope" not found\n'
+    assert (
+        result.err
+        == 'Error from server (NotFound): provisioningrequests.o2ims.provisioning.oran.org "nope" not found\n'
+    )
     assert result.out == ""
 
 
@@ -188,7 +197,11 @@ def test_health_passes_on_a_healthy_cluster(cli, api, kubeconfig) -> None:
     report = json.loads(result.out)
     assert report["healthy"] is True and report["mode"] == "real"
     assert [(c["check"], c["result"]) for c in report["checks"]] == [
-        ("api-server", "PASS"), ("nodes", "PASS"), ("provisioningrequest-crd", "PASS"), ("o2ims-controller", "PASS")]
+        ("api-server", "PASS"),
+        ("nodes", "PASS"),
+        ("provisioningrequest-crd", "PASS"),
+        ("o2ims-controller", "PASS"),
+    ]
     assert "v1.30.2-test" in report["checks"][0]["detail"]
     assert report["checks"][1]["detail"] == "2/2 Ready"
 
@@ -197,11 +210,20 @@ def test_health_passes_on_a_healthy_cluster(cli, api, kubeconfig) -> None:
     ("breakage", "check", "detail"),
     [
         (lambda api: api.crds.clear(), "provisioningrequest-crd", f"{CRD_NAME} is not installed"),
-        (lambda api: api.nodes.append(ready_node("node-c", ready=False)), "nodes", "2/3 Ready; not ready: node-c (KubeletNotReady)"),
+        (
+            lambda api: api.nodes.append(ready_node("node-c", ready=False)),
+            "nodes",
+            "2/3 Ready; not ready: node-c (KubeletNotReady)",
+        ),
         (lambda api: api.nodes.clear(), "nodes", "no nodes are registered"),
         (lambda api: api.deployments.clear(), "o2ims-controller", "deployment o2ims-system/o2ims-controller not found"),
-        (lambda api: api.deployments.update({("o2ims-system", "o2ims-controller"): deployment("o2ims-system", "o2ims-controller", available=False)}),
-         "o2ims-controller", "is not available (0/1 replicas available)"),
+        (
+            lambda api: api.deployments.update(
+                {("o2ims-system", "o2ims-controller"): deployment("o2ims-system", "o2ims-controller", available=False)}
+            ),
+            "o2ims-controller",
+            "is not available (0/1 replicas available)",
+        ),
     ],
 )
 def test_health_fails_and_says_which_check_failed(cli, api, kubeconfig, breakage, check, detail) -> None:
@@ -229,7 +251,12 @@ def test_health_against_an_unreachable_server(cli, tmp_path) -> None:
     result = cli("cluster", "health", "--kubeconfig", str(config), "--request-timeout", "2s")
     assert result.code == 1
     rows = [line.split()[:2] for line in result.out.splitlines()[1:]]
-    assert rows == [["api-server", "FAIL"], ["nodes", "SKIP"], ["provisioningrequest-crd", "SKIP"], ["o2ims-controller", "SKIP"]]
+    assert rows == [
+        ["api-server", "FAIL"],
+        ["nodes", "SKIP"],
+        ["provisioningrequest-crd", "SKIP"],
+        ["o2ims-controller", "SKIP"],
+    ]
     listing = cli("pr", "list", "--kubeconfig", str(config), "--request-timeout", "2s")
     assert listing.code == 1 and f"cannot reach the API server http://127.0.0.1:{port}" in listing.err
 
@@ -238,9 +265,15 @@ def test_nodes_namespaces_and_version(cli, api, kubeconfig) -> None:
     k = ("--kubeconfig", str(kubeconfig))
     nodes = cli("cluster", "nodes", *k)
     assert [line.split()[:3] for line in nodes.out.splitlines()] == [
-        ["NAME", "STATUS", "ROLES"], ["node-a", "Ready", "worker"], ["node-b", "Ready", "worker"]]
+        ["NAME", "STATUS", "ROLES"],
+        ["node-a", "Ready", "worker"],
+        ["node-b", "Ready", "worker"],
+    ]
     assert cli("cluster", "namespaces", "-o", "name", *k).out.splitlines() == [
-        "namespace/default", "namespace/kube-system", "namespace/o2ims-system"]
+        "namespace/default",
+        "namespace/kube-system",
+        "namespace/o2ims-system",
+    ]
     version = cli("version", *k)
     assert version.out.splitlines()[1] == "Server Version: v1.30.2-test"
     assert cli("version", "--client").out.startswith("Client Version: ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ SPECS = next(
 DEFAULT_NAMESPACE = "o2ims-system"
 PART_OF = "app.kubernetes.io/part-of"
 PLACEHOLDER = "O2KRM-RELEASE-KEY-PLACEHOLDER"
-FAKE_KUBECTL = Path(__file__).with_name("fake_kubectl.py")
+FAKE_KUBECTL = Path(__file__).with_name("fake_kubectl.sh")
 # What the scripts run besides kubectl; a PATH holding only these has no kubectl.
 SCRIPT_TOOLS = ("bash", "mktemp", "rm", "ln", "cp", "mkdir", "cat", "awk", "sed", "grep", "tr", "head", "touch", "wc", "dirname")
 
@@ -102,34 +101,65 @@ def path_without_kubectl(tmp: Path) -> str:
 
 @dataclass
 class FakeCluster:
-    """A fake kubectl first on PATH, answering from ``state`` (see fake_kubectl.py)."""
+    """fake_kubectl.sh first on PATH, answering from ``state``:
+
+    crds / namespaces: {name: app.kubernetes.io/part-of label}, objects: {crd: ["kind/name"]},
+    foreign_pods: ["pod/x"], can_i: yes|no, endpoints: "ip ip", wait: ok|timeout|error, apply: ok|error.
+    """
 
     directory: Path
     state: dict[str, Any] = field(default_factory=dict)
 
     def run(self, script: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        (self.directory / "state.json").write_text(json.dumps(self.state))
+        self._write_state()
         env = {
             "PATH": f"{self.directory / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "FAKE_KUBECTL_REAL": kubectl(),
-            "FAKE_KUBECTL_STATE": str(self.directory / "state.json"),
-            "FAKE_KUBECTL_LOG": str(self.directory / "calls.jsonl"),
+            "FAKE_KUBECTL_DIR": str(self.directory),
         }
-        self.log_path.write_text("")
         return run(script, *args, env=env)
 
-    @property
-    def log_path(self) -> Path:
-        return self.directory / "calls.jsonl"
+    def _write_state(self) -> None:
+        shutil.rmtree(self.directory / "state", ignore_errors=True)
+        shutil.rmtree(self.directory / "files", ignore_errors=True)
+        (self.directory / "calls").write_text("")
+        state = self.directory / "state"
+        for group in ("crd", "namespace", "objects"):
+            (state / group).mkdir(parents=True)
+        for name, label in self.state.get("crds", {}).items():
+            (state / "crd" / name).write_text(label)
+        for name, label in self.state.get("namespaces", {}).items():
+            (state / "namespace" / name).write_text(label)
+        for crd, names in self.state.get("objects", {}).items():
+            (state / "objects" / crd).write_text("\n".join(names))
+        (state / "foreign_pods").write_text("\n".join(self.state.get("foreign_pods", [])))
+        for fact in ("can_i", "endpoints", "wait", "apply"):
+            if fact in self.state:
+                (state / fact).write_text(self.state[fact])
 
     def calls(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.log_path.read_text().splitlines()]
+        """Each kubectl call: its argv and, for ``-f FILE``, the file's text."""
+        calls = []
+        for number, line in enumerate((self.directory / "calls").read_text().splitlines()):
+            call: dict[str, Any] = {"argv": line.split("\x1f")}
+            file = self.directory / "files" / f"{number}.yaml"
+            if file.is_file():
+                call["file"] = file.read_text()
+            calls.append(call)
+        return calls
 
-    def calls_of(self, verb: str) -> Iterator[dict[str, Any]]:
+    def commands(self) -> list[list[str]]:
+        """The argv of each call, less the --kubeconfig and --context the scripts put first."""
+        commands = []
         for call in self.calls():
             argv = call["argv"]
             while argv[:1] and argv[0] in ("--kubeconfig", "--context"):
                 argv = argv[2:]
+            commands.append(argv)
+        return commands
+
+    def calls_of(self, verb: str) -> Iterator[dict[str, Any]]:
+        for call, argv in zip(self.calls(), self.commands(), strict=True):
             if argv[:1] == [verb]:
                 yield {**call, "args": argv[1:]}
 
@@ -137,7 +167,5 @@ class FakeCluster:
 def make_fake_cluster(tmp: Path) -> FakeCluster:
     directory = tmp / "fake-cluster"
     (directory / "bin").mkdir(parents=True)
-    wrapper = directory / "bin" / "kubectl"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_KUBECTL}" "$@"\n')
-    wrapper.chmod(0o755)
+    (directory / "bin" / "kubectl").symlink_to(FAKE_KUBECTL)
     return FakeCluster(directory)

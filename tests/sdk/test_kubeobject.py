@@ -141,3 +141,17 @@ def test_scan_finds_items_and_kinds_cheaply() -> None:
         '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", "kind": "A", "metadata": {"name": "a"}}]}'
     )
     assert [o.kind for o in json_rl.items] == ["A"]
+
+
+def test_peek_annotation_agrees_with_parsing() -> None:
+    text = (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    annotations:\n"
+        "      internal.config.kubernetes.io/path: 'x/a.yaml'\n      o2krm.io/owned-by: \"gen\"  # c\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n  data:\n    note: 'o2krm.io/owned-by: gen'\n"
+    )
+    first, second = ResourceList.parse(text).items
+    assert first.peek_annotation("internal.config.kubernetes.io/path") == "x/a.yaml" and not first.parsed
+    assert first.peek_annotation("config.kubernetes.io/path") is None  # only the internal key is there
+    assert first.peek_annotation("o2krm.io/owned-by") == "gen"
+    assert second.peek_annotation("o2krm.io/owned-by") is None and second.parsed  # found in data: parsed to be sure

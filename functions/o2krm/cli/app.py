@@ -86,8 +86,10 @@ class Context:
         capacity = self.option("fake_capacity")
         source = "--fake-capacity"
         if capacity is None:
-            capacity, source = self.env.get(fake_ocloud.CAPACITY_ENV) or fake_ocloud.DEFAULT_CAPACITY, \
-                fake_ocloud.CAPACITY_ENV
+            capacity, source = (
+                self.env.get(fake_ocloud.CAPACITY_ENV) or fake_ocloud.DEFAULT_CAPACITY,
+                fake_ocloud.CAPACITY_ENV,
+            )
         try:
             fake_ocloud.parse_capacity(capacity)
         except ValueError as err:
@@ -151,8 +153,10 @@ def pr_create(ctx: Context) -> int:
         for warning in report.warnings:
             ctx.warn(f"{label}: {warning}")
         if report.errors:
-            invalid.append(f"{label} is not a valid ProvisioningRequest:\n" +
-                           "\n".join(f"  {problem}" for problem in report.errors))
+            invalid.append(
+                f"{label} is not a valid ProvisioningRequest:\n"
+                + "\n".join(f"  {problem}" for problem in report.errors)
+            )
     if invalid:
         raise CliError("\n".join(invalid) + "\nnothing was created")
     if ctx.args.dry_run:
@@ -340,6 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if os.environ.get(DEBUG_ENV):
             raise
-        print(f"error: internal error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for a traceback)",
-              file=sys.stderr)
+        print(
+            f"error: internal error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for a traceback)", file=sys.stderr
+        )
         return int(ExitCode.ERROR)

@@ -32,8 +32,10 @@ class FakeBackend:
         self.store = StateStore(settings.state_path)
         self.log = log
         self.clock = clock
-        log(f"fake mode: state {settings.state_path}, capacity {settings.capacity_text}, "
-            f"provisioning takes {format_duration(settings.provision_seconds)}")
+        log(
+            f"fake mode: state {settings.state_path}, capacity {settings.capacity_text}, "
+            f"provisioning takes {format_duration(settings.provision_seconds)}"
+        )
 
     def _capacity(self) -> fake_ocloud.Capacity:
         return fake_ocloud.parse_capacity(self.settings.capacity_text)
@@ -51,8 +53,10 @@ class FakeBackend:
                 obj, admission, now, self.settings.provision_seconds, state.next_resource_version()
             )
             state.requests[name] = record
-        self.log(f"fake O-Cloud accepted {name}; it will be {admission.outcome}"
-                 + (f" ({admission.message})" if admission.message else ""))
+        self.log(
+            f"fake O-Cloud accepted {name}; it will be {admission.outcome}"
+            + (f" ({admission.message})" if admission.message else "")
+        )
         return fake_ocloud.observe(record, now)
 
     def get(self, name: str) -> Object:
@@ -109,9 +113,12 @@ class FakeBackend:
             Check("api-server", SKIP, "fake mode: no Kubernetes API server contacted"),
             Check("nodes", SKIP, "fake mode: the O-Cloud is simulated, there are no nodes"),
             Check("provisioningrequest-crd", SKIP, "fake mode: requests are checked against the CRD file locally"),
-            Check("o2ims-controller", SKIP,
-                  f"fake mode: simulated controller instead of {controller.namespace}/{controller.name}; "
-                  f"requests settle after {format_duration(self.settings.provision_seconds)}"),
+            Check(
+                "o2ims-controller",
+                SKIP,
+                f"fake mode: simulated controller instead of {controller.namespace}/{controller.name}; "
+                f"requests settle after {format_duration(self.settings.provision_seconds)}",
+            ),
             Check("fake-state", PASS, f"{self.settings.state_path}: {_count(len(records), 'request')} ({counts})"),
             Check("fake-capacity", PASS, f"in use/total: {usage}"),
         ]
@@ -120,26 +127,38 @@ class FakeBackend:
         with self.store.open(write=False, now=self.clock()) as state:
             created = state.created_at
         capacity = {k: str(v) for k, v in sorted(self._capacity().items())}
-        return [{
-            "apiVersion": "v1",
-            "kind": "Node",
-            "metadata": {
-                "name": "fake-ocloud",
-                "labels": {FAKE_LABEL: "true", "node-role.kubernetes.io/fake-ocloud": ""},
-                **({"creationTimestamp": fake_ocloud.timestamp(created)} if created else {}),
-            },
-            "status": {
-                "capacity": capacity,
-                "conditions": [{"type": "Ready", "status": "True", "reason": "FakeOCloud",
-                                "message": "simulated by o2imsctl --fake; not a real node"}],
-                "nodeInfo": {"kubeletVersion": "fake"},
-            },
-        }]
+        return [
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": "fake-ocloud",
+                    "labels": {FAKE_LABEL: "true", "node-role.kubernetes.io/fake-ocloud": ""},
+                    **({"creationTimestamp": fake_ocloud.timestamp(created)} if created else {}),
+                },
+                "status": {
+                    "capacity": capacity,
+                    "conditions": [
+                        {
+                            "type": "Ready",
+                            "status": "True",
+                            "reason": "FakeOCloud",
+                            "message": "simulated by o2imsctl --fake; not a real node",
+                        }
+                    ],
+                    "nodeInfo": {"kubeletVersion": "fake"},
+                },
+            }
+        ]
 
     def namespaces(self) -> list[Object]:
         return [
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {FAKE_LABEL: "true"}},
-             "status": {"phase": "Active"}}
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": name, "labels": {FAKE_LABEL: "true"}},
+                "status": {"phase": "Active"},
+            }
             for name in ("default", "o2ims-system")
         ]
 

@@ -123,8 +123,9 @@ def timestamp(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def new_record(obj: Mapping[str, Any], admission: Admission, now: float, provision_seconds: float,
-               resource_version: int) -> Record:
+def new_record(
+    obj: Mapping[str, Any], admission: Admission, now: float, provision_seconds: float, resource_version: int
+) -> Record:
     """What the fake API server stores for a newly created request (status comes from ``observe``)."""
     import uuid
 

@@ -39,11 +39,11 @@ def crd_check(crd: Mapping[str, Any] | None) -> Check:
     if established is None or established.get("status") != "True":
         why = (established or {}).get("message") or "no Established condition"
         return Check(name, FAIL, f"{resource.CRD_NAME} is not established: {why}")
-    served = [
-        v.get("name") for v in (crd.get("spec") or {}).get("versions") or [] if isinstance(v, Mapping) and v.get("served")
-    ]
+    versions = (crd.get("spec") or {}).get("versions") or []
+    served = [str(v.get("name")) for v in versions if isinstance(v, Mapping) and v.get("served")]
     if resource.VERSION not in served:
-        return Check(name, FAIL, f"{resource.CRD_NAME} does not serve {resource.VERSION} (serves: {', '.join(served) or 'none'})")
+        serving = ", ".join(served) or "none"
+        return Check(name, FAIL, f"{resource.CRD_NAME} does not serve {resource.VERSION} (serves: {serving})")
     return Check(name, PASS, f"{resource.CRD_NAME} established, serves {resource.VERSION}")
 
 

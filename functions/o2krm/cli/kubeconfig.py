@@ -172,5 +172,6 @@ def select(resolved: ResolvedKubeconfig, context: str | None) -> Selection:
     user = entry.get("user")
     if user and user not in {u["name"] for u in config["users"]}:
         raise CliError(f"context {name!r} refers to user {user!r}, which kubeconfig {files} does not define")
-    return Selection(context=name, cluster=cluster_name, server=server, user=user or None,
-                     namespace=entry.get("namespace") or None)
+    return Selection(
+        context=name, cluster=cluster_name, server=server, user=user or None, namespace=entry.get("namespace") or None
+    )

@@ -49,8 +49,10 @@ def render(
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = ["   ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
-             for row in [headers, *rows]]
+    lines = [
+        "   ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
     return "\n".join(lines)
 
 
@@ -128,7 +130,7 @@ def _node_status(node: Mapping[str, Any], _: float) -> str:
 def _node_roles(node: Mapping[str, Any], _: float) -> str:
     prefix = "node-role.kubernetes.io/"
     labels = (node.get("metadata") or {}).get("labels") or {}
-    roles = sorted(key[len(prefix):] for key in labels if key.startswith(prefix) and key[len(prefix):])
+    roles = sorted(key[len(prefix) :] for key in labels if key.startswith(prefix) and key[len(prefix) :])
     return ",".join(roles) or "<none>"
 
 

@@ -20,8 +20,9 @@ def read_documents(source: str, stdin: TextIO) -> list[tuple[str, Any]]:
     except (OSError, UnicodeDecodeError) as err:
         raise CliError(f"cannot read {label}: {getattr(err, 'strerror', None) or err}") from None
     try:
-        documents = [d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-                     if d is not None]
+        documents = [
+            d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d is not None
+        ]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

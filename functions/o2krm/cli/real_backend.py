@@ -50,9 +50,7 @@ def single_config(resolved: ResolvedKubeconfig, selection: Selection) -> SingleC
 
 
 class RealBackend:
-    def __init__(
-        self, config: SingleConfig, request_timeout: float, log: Callable[[str], None], verbose: bool
-    ) -> None:
+    def __init__(self, config: SingleConfig, request_timeout: float, log: Callable[[str], None], verbose: bool) -> None:
         self.config = config
         self.server = config.cluster.server
         self.timeout = httpx.Timeout(request_timeout if request_timeout > 0 else None)
@@ -179,11 +177,25 @@ class RealBackend:
             names = ("nodes", "provisioningrequest-crd", "o2ims-controller")
             return checks + [Check(name, SKIP, reason) for name in names]
         checks.append(self._checked("nodes", lambda: health.nodes_check(self.nodes())))
-        checks.append(self._checked("provisioningrequest-crd", lambda: health.crd_check(
-            self._optional(lambda: self.client.get(CustomResourceDefinition, resource.CRD_NAME)))))
-        checks.append(self._checked("o2ims-controller", lambda: health.controller_check(
-            self._optional(lambda: self.client.get(Deployment, controller.name, namespace=controller.namespace)),
-            controller)))
+        checks.append(
+            self._checked(
+                "provisioningrequest-crd",
+                lambda: health.crd_check(
+                    self._optional(lambda: self.client.get(CustomResourceDefinition, resource.CRD_NAME))
+                ),
+            )
+        )
+        checks.append(
+            self._checked(
+                "o2ims-controller",
+                lambda: health.controller_check(
+                    self._optional(
+                        lambda: self.client.get(Deployment, controller.name, namespace=controller.namespace)
+                    ),
+                    controller,
+                ),
+            )
+        )
         return checks
 
     def _checked(self, name: str, run: Callable[[], Check]) -> Check:

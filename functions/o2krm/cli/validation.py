@@ -177,7 +177,6 @@ def _structural(schema: Mapping[str, Any], value: Any, path: str) -> Iterator[Pr
     expected = schema.get("type")
     if expected is not None and not is_json_type(value, expected):
         yield Problem(path, type_message(expected, value))
-        return
     if "enum" in schema and value not in schema["enum"]:
         yield Problem(path, enum_message(schema["enum"], value))
     if isinstance(value, dict):
@@ -200,14 +199,15 @@ def jsonschema_problems(schema: Mapping[str, Any], doc: Any) -> list[Problem]:
     for error in jsonschema.Draft7Validator(schema).iter_errors(doc):
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         if error.validator == "required":
-            problems += [Problem(join(path, r), REQUIRED_MESSAGE) for r in error.validator_value if r not in error.instance]
+            missing = [r for r in error.validator_value if r not in error.instance]
+            problems += [Problem(join(path, r), REQUIRED_MESSAGE) for r in missing]
         elif error.validator == "type":
             problems.append(Problem(path, type_message(error.validator_value, error.instance)))
         elif error.validator == "enum":
             problems.append(Problem(path, enum_message(error.validator_value, error.instance)))
         else:
             problems.append(Problem(path, error.message))
-    return sorted(problems)
+    return sorted(set(problems))  # jsonschema reports "required" once per missing field, each naming them all
 
 
 def _unknown_fields(schema: Mapping[str, Any], value: Any, path: str) -> Iterator[Problem]:

@@ -34,7 +34,9 @@ def _base_env() -> dict[str, str]:
 def _last_words(proc: subprocess.CompletedProcess[bytes] | subprocess.CompletedProcess[str]) -> str:
     text = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode("utf-8", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "; ".join(lines[-3:]) or f"git exited {proc.returncode}"
+    # git's verdicts ("fatal: ...", "error: ...", "! [rejected] ...") say it; hints do not.
+    verdicts = [line for line in lines if line.startswith(("fatal:", "error:", "!"))]
+    return "; ".join(verdicts[:3] or lines[-3:]) or f"git exited {proc.returncode}"
 
 
 def require_git() -> str:

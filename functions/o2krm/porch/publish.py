@@ -105,19 +105,10 @@ def publish_revision(
     layout.validate_workspace(workspace)
     _check_workspace_is_free(refs, package, workspace)
 
-    render_check = check or default_render_check()
-    report = render_check(source.root)
-    if not report.ok:
-        raise PublishError(
-            f"refusing to publish {source.root}: {report.engine} reports problems",
-            details=tuple(line for problem in report.problems for line in problem.splitlines()),
-            hint="render the package (o2krm-render or kpt fn render), fix what it reports, commit, and publish again",
-        )
-    log(f"{report.engine}: the package renders cleanly and unchanged")
-
     with tempfile.TemporaryDirectory(prefix="o2krm-publish-") as tmp:
         scratch = Scratch(Path(tmp) / "repo", repo)
         _check_workspace_unpublished(scratch, refs, package, workspace)
+        report = _render_check(source, check or default_render_check(), log)
         draft, approve = _build_commits(scratch, refs, package, workspace, revision, branch, source, body)
         plan = _pushes(package, workspace, revision, branch, draft, approve)
         steps = plan[: list(Lifecycle).index(lifecycle) + 1]
@@ -177,6 +168,18 @@ def read_revision(repo: str, pkg: str, revision: int, *, directory: str = "") ->
         files={entry.path: blob for entry, blob in zip(entries, blobs, strict=True)},
         executable=frozenset(entry.path for entry in entries if entry.mode == "100755"),
     )
+
+
+def _render_check(source: SourcePackage, check: RenderCheck, log: Log) -> CheckReport:
+    report = check(source.root)
+    if not report.ok:
+        raise PublishError(
+            f"refusing to publish {source.root}: {report.engine} reports problems",
+            details=tuple(line for problem in report.problems for line in problem.splitlines()),
+            hint="render it (kpt fn render DIR --allow-exec), fix what it reports, commit, and publish again",
+        )
+    log(f"{report.engine}: the package renders cleanly and unchanged")
+    return report
 
 
 # --- checks against the repository ---------------------------------------------------------------

@@ -42,9 +42,12 @@ class Generator:
         self.owner_key = owner_key
         self.source_key = source_key
         self._produced: set[tuple[str, str, str, str]] = set()
+        # Indexes built on first use, so that upserting many items stays linear.
+        self._by_kind: dict[str, dict[tuple[str, str, str, str], KubeObject]] = {}
+        self._next_index: dict[str, int] | None = None
 
     def owns(self, obj: KubeObject) -> bool:
-        return obj.annotation(self.owner_key) == self.owner
+        return obj.peek_annotation(self.owner_key) == self.owner
 
     def owned(self) -> list[KubeObject]:
         return [obj for obj in self.rl.items if self.owns(obj)]
@@ -65,10 +68,12 @@ class Generator:
         if identity in self._produced:
             raise KrmError(f"{self.owner} produced {new.describe()} twice", obj=source)
         self._produced.add(identity)
-        existing = self.rl.items.find(identity)
+        same_kind = self._index(new.kind)
+        existing = same_kind.get(identity)
         if existing is None:
             new.set_path(*self._place(new, source, path))
             self.rl.items.append(new)
+            same_kind[identity] = new
             return new
         if not self.owns(existing):
             owner = existing.annotation(self.owner_key) or "a person"
@@ -85,16 +90,32 @@ class Generator:
     def prune(self) -> list[KubeObject]:
         """Remove owned items not produced since this generator was created."""
         stale = [obj for obj in self.owned() if obj.identity not in self._produced]
-        for obj in stale:
-            self.rl.items.remove(obj)
+        if stale:
+            gone = {id(obj) for obj in stale}
+            self.rl.items[:] = [obj for obj in self.rl.items if id(obj) not in gone]
+            for obj in stale:
+                self._index(obj.kind).pop(obj.identity, None)
         return stale
+
+    def _index(self, kind: str) -> dict[tuple[str, str, str, str], KubeObject]:
+        index = self._by_kind.get(kind)
+        if index is None:
+            index = {obj.identity: obj for obj in self.rl.items if obj.kind == kind}
+            self._by_kind[kind] = index
+        return index
 
     def _place(self, new: KubeObject, source: KubeObject | None, path: str | None) -> tuple[str, int]:
         if path is None:
             directory = posixpath.dirname(source.path or "") if source is not None else ""
             path = posixpath.join(directory, f"{new.kind.lower()}_{new.name}.yaml")
-        taken = [obj.index for obj in self.rl.items if obj.path == path]
-        return path, (max(taken) + 1 if taken else 0)
+        if self._next_index is None:
+            self._next_index = {}
+            for obj in self.rl.items:
+                if obj.path:
+                    self._next_index[obj.path] = max(self._next_index.get(obj.path, 0), obj.index + 1)
+        index = self._next_index.get(path, 0)
+        self._next_index[path] = index + 1
+        return path, index
 
 
 def source_id(obj: KubeObject) -> str:

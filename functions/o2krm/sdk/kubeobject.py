@@ -204,6 +204,32 @@ class KubeObject:
         value = (self.get("metadata.annotations") or {}).get(key)
         return default if value is None else str(value)
 
+    def peek_annotation(self, key: str, default: str | None = None) -> str | None:
+        """``annotation(key)`` without parsing the object when its text says enough.
+
+        An unparsed object whose text does not contain the key has no such annotation; one
+        whose line for the key holds a plain or simply quoted value gives that value. Anything
+        else parses the object.
+        """
+        raw = self._raw
+        if self._data is not None or raw is None:
+            return self.annotation(key, default)
+        text = raw.text
+        hits = [i for i in _find_all(text, key + ":") if i == 0 or text[i - 1] in " \n"]
+        if not hits:
+            return default if key not in text else self.annotation(key, default)
+        at = hits[0]
+        if len(hits) == 1:
+            line_end = text.find("\n", at)
+            value = text[at + len(key) + 1 : None if line_end < 0 else line_end].strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" and "\\" not in value:
+                value = value[1:-1]
+                if "'" not in value and '"' not in value:
+                    return value
+            elif value and value[0] not in "|>&*!{[#'\"" and " #" not in value:
+                return value
+        return self.annotation(key, default)
+
     def set_label(self, key: str, value: str) -> None:
         self.set(("metadata", "labels", key), value)
 
@@ -229,11 +255,11 @@ class KubeObject:
     @property
     def path(self) -> str | None:
         """The file the object came from, relative to the package."""
-        return self.annotation(PATH_ANNOTATION) or self.annotation(LEGACY_PATH_ANNOTATION)
+        return self.peek_annotation(PATH_ANNOTATION) or self.peek_annotation(LEGACY_PATH_ANNOTATION)
 
     @property
     def index(self) -> int:
-        value = self.annotation(INDEX_ANNOTATION) or self.annotation(LEGACY_INDEX_ANNOTATION) or "0"
+        value = self.peek_annotation(INDEX_ANNOTATION) or self.peek_annotation(LEGACY_INDEX_ANNOTATION) or "0"
         return int(value) if value.isdigit() else 0
 
     def set_path(self, path: str, index: int = 0) -> None:
@@ -303,6 +329,14 @@ class KubeObject:
             return patch_text(document, self._node, original, self._data, wide_sequences=wide)
         except Unpatchable:
             return None
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    found, at = [], text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
 
 
 def _dedent(text: str, spaces: int) -> str:
