@@ -5,6 +5,8 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: install test lint golden bench sample clean
 
+include mk/images.mk
+
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet -e '.[dev]'

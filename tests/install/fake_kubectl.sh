@@ -18,20 +18,21 @@ set -euo pipefail
 
 if [[ ${1:-} == kustomize ]]; then exec "$FAKE_KUBECTL_REAL" "$@"; fi
 
-dir=$FAKE_KUBECTL_DIR
+dir=$FAKE_KUBECTL_DIR # FakeCluster creates calls, files/ and state/
 state=$dir/state
-mkdir -p "$dir/files"
-touch "$dir/calls"
-number=$(wc -l <"$dir/calls" | tr -d ' ')
 previous=""
 for arg in "$@"; do
-  if [[ $previous == -f ]]; then cp "$arg" "$dir/files/$number.yaml"; fi
+  if [[ $previous == -f ]]; then
+    mapfile -t logged <"$dir/calls"
+    cp "$arg" "$dir/files/${#logged[@]}.yaml"
+  fi
   previous=$arg
 done
-(
-  IFS=$'\x1f'
-  printf '%s\n' "$*"
-) >>"$dir/calls"
+log() {
+  local IFS=$'\x1f'
+  printf '%s\n' "$*" >>"$dir/calls"
+}
+log "$@"
 
 fact() { if [[ -f $state/$1 ]]; then cat "$state/$1"; else printf '%s' "$2"; fi; }
 

@@ -123,6 +123,7 @@ class FakeCluster:
         shutil.rmtree(self.directory / "state", ignore_errors=True)
         shutil.rmtree(self.directory / "files", ignore_errors=True)
         (self.directory / "calls").write_text("")
+        (self.directory / "files").mkdir()
         state = self.directory / "state"
         for group in ("crd", "namespace", "objects"):
             (state / group).mkdir(parents=True)

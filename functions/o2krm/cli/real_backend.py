@@ -55,12 +55,7 @@ class RealBackend:
         self.server = config.cluster.server
         self.timeout = httpx.Timeout(request_timeout if request_timeout > 0 else None)
         self.log = log
-        if verbose:
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("o2imsctl: %(message)s"))
-            http_log = logging.getLogger("httpx2")
-            http_log.addHandler(handler)
-            http_log.setLevel(logging.INFO)
+        _log_requests(verbose)
         log(f"context {config.context_name}: server {self.server}")
         self._client: Client | None = None
 
@@ -219,6 +214,22 @@ class RealBackend:
     def namespaces(self) -> list[Object]:
         with self.translated():
             return sorted((_plain(n) for n in self.client.list(Namespace)), key=resource.name_of)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever sys.stderr is at the time (it may be replaced, e.g. under test capture)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"o2imsctl: {self.format(record)}", file=sys.stderr)
+
+
+def _log_requests(verbose: bool) -> None:
+    """httpx2 logs each request at INFO: shown with -v."""
+    http_log = logging.getLogger("httpx2")
+    if not any(isinstance(h, _StderrHandler) for h in http_log.handlers):
+        http_log.addHandler(_StderrHandler())
+        http_log.propagate = False
+    http_log.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _plain(obj: Any) -> Object:

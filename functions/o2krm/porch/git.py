@@ -229,7 +229,7 @@ class Scratch:
         Never forced: a branch moves only forward and an existing tag is never replaced.
         """
         refspecs = [f"{source}:{destination}" for source, destination in updates]
-        args = ["push", "--quiet", "--porcelain"]
+        args = ["push", "--quiet"]
         if len(refspecs) > 1:
             args.append("--atomic")
         self.run(*args, "--", self.remote, *refspecs, what=what)
