@@ -35,10 +35,10 @@ ALL_VERBS = {"get", "list", "watch", "create", "update", "patch", "delete", "del
 GRANTS: dict[str, dict[tuple[str, str], set[str]]] = {
     "o2krm-o2imsctl": {
         ("o2ims.provisioning.oran.org", "provisioningrequests"): {"get", "list", "watch", "create", "delete"},
-        ("", "nodes"): {"get", "list"},
-        ("", "namespaces"): {"get", "list"},
+        ("", "nodes"): {"list"},
+        ("", "namespaces"): {"list"},
         ("apiextensions.k8s.io", "customresourcedefinitions"): {"get"},
-        ("apps", "deployments"): {"get", "list"},
+        ("apps", "deployments"): {"get"},
     },
     "o2krm-slo-evaluator": {
         ("gate.slo.nephio.org", "slogates"): {"get", "list", "watch"},

@@ -80,6 +80,9 @@ def test_an_o2krm_image_next_to_the_policy_needs_no_digest() -> None:
         },
     }
     policy = [d for d in documents(default_render()) if d["kind"] == "ClusterPolicy"]
-    rules = lambda resources: {f.rule for _, f in validate(resources)}  # noqa: E731
+
+    def rules(resources: list[dict[str, Any]]) -> set[str | None]:
+        return {finding.rule for _, finding in validate(resources)}
+
     assert "supply-chain.image-not-pinned" in rules([deployment])
     assert "supply-chain.image-not-pinned" not in rules([deployment, *policy])

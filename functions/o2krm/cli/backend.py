@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from o2krm.cli import resource
 from o2krm.cli.errors import CliError, NotFoundError
@@ -14,18 +13,16 @@ Object = dict[str, Any]
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     check: str
     result: str  # PASS | FAIL | SKIP
     detail: str
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return dict(self._asdict())
 
 
-@dataclass(frozen=True)
-class ControllerRef:
+class ControllerRef(NamedTuple):
     """Where `cluster health` looks for the O2 IMS controller Deployment."""
 
     namespace: str

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from o2krm.cli import fake_ocloud, resource
 from o2krm.cli.backend import PASS, SKIP, Check, ControllerRef, Object, already_exists, not_found
@@ -19,8 +19,7 @@ FAKE_LABEL = "o2krm.io/fake"
 _WAIT_RECHECK_SECONDS = 0.2
 
 
-@dataclass
-class FakeSettings:
+class FakeSettings(NamedTuple):
     state_path: Path
     capacity_text: str
     provision_seconds: float

@@ -19,8 +19,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from o2krm.cli import resource
 from o2krm.oran.quantity import Quantity, QuantityError, parse_quantity
@@ -61,8 +60,7 @@ def format_capacity(capacity: Mapping[str, Quantity]) -> str:
     return ", ".join(f"{key} {amount}" for key, amount in sorted(capacity.items()))
 
 
-@dataclass(frozen=True)
-class Admission:
+class Admission(NamedTuple):
     outcome: str  # "fulfilled" | "failed"
     message: str
     reserved: dict[str, str]  # resource -> quantity text, held until deletion

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,17 @@ def state_path(env: Mapping[str, str], home: Path) -> Path:
     return base / "o2krm" / "fake-ocloud.json"
 
 
-@dataclass
 class FakeState:
-    created_at: float | None = None
-    resource_version: int = 0
-    requests: dict[str, dict[str, Any]] = field(default_factory=dict)
-    changed: bool = False
+    def __init__(
+        self,
+        created_at: float | None = None,
+        resource_version: int = 0,
+        requests: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.created_at = created_at
+        self.resource_version = resource_version
+        self.requests: dict[str, dict[str, Any]] = requests if requests is not None else {}
+        self.changed = False
 
     def next_resource_version(self) -> int:
         self.resource_version += 1

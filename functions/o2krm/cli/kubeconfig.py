@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from o2krm.cli.errors import CliError
 
@@ -26,16 +25,14 @@ _FILE_REFERENCES = {"cluster": ("certificate-authority",), "user": ("client-cert
 _NO_CONFIG_HINT = "pass --kubeconfig FILE, set KUBECONFIG, or use --fake to work without a cluster"
 
 
-@dataclass
-class ResolvedKubeconfig:
+class ResolvedKubeconfig(NamedTuple):
     origin: str  # "--kubeconfig", "KUBECONFIG" or "default"
     files: list[Path]  # the files merged, highest precedence first
     config: dict[str, Any]  # the merged kubeconfig
-    skipped: list[Path] = field(default_factory=list)  # KUBECONFIG entries that do not exist
+    skipped: list[Path]  # KUBECONFIG entries that do not exist
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     context: str
     cluster: str
     server: str

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from o2krm.cli import resource
 from o2krm.cli.errors import CliError
@@ -61,8 +60,7 @@ class ValidationMode(Enum):
             raise ValueError(f"{text!r} is not a validation mode; use strict, warn, ignore, true or false") from None
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     field: str
     message: str
 
@@ -70,8 +68,7 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     errors: list[Problem]
     warnings: list[Problem]
 

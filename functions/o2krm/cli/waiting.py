@@ -16,9 +16,8 @@ wait at once (exit 5), as does deletion starting (exit 1) or the object vanishin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from o2krm.cli import resource
 from o2krm.cli.errors import CliError, NotFoundError, ProvisioningFailedError
@@ -30,8 +29,7 @@ class TargetKind(Enum):
     DELETED = "deleted"
 
 
-@dataclass(frozen=True)
-class WaitTarget:
+class WaitTarget(NamedTuple):
     kind: TargetKind
     value: str  # a provisioningState, or a condition type
 
@@ -65,8 +63,7 @@ class Verdict(Enum):
     GONE = "gone"  # no such object: exit 3
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     verdict: Verdict
     detail: str = ""
 

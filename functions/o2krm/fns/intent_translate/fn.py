@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2krm.fns._results import add_finding
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.intent_translate import Translation, translate
@@ -98,19 +99,11 @@ def _upsert(generator: Any, desired: dict[str, Any], source: KubeObject) -> None
 
 def _report(rl: ResourceList, findings: Sequence[Finding], obj: KubeObject) -> None:
     for finding in findings:
-        tags = dict(finding.tags)
-        if finding.rule:
-            tags["rule"] = finding.rule
-        extra: dict[str, Any] = {}
-        if finding.proposed is not None:
-            extra["proposed"] = finding.proposed
         field = finding.field
-        if finding.current is not None:
-            extra["current"] = finding.current
-        elif field and _is_long_text(obj.get(field)):
+        if finding.current is None and field and _is_long_text(obj.get(field)):
             # name the mapping that holds it, so the whole Turtle text is not echoed as currentValue
             field = field.rpartition(".")[0] or field
-        rl.results.add(finding.message, finding.severity, obj=obj, field=field, tags=tags or None, **extra)
+        add_finding(rl, finding, obj, field=field, tags=finding.tags)
 
 
 def _is_long_text(value: Any) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from o2krm.fns._results import add_finding
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.network import (
@@ -192,23 +193,10 @@ def _report(rl: ResourceList, findings: Iterable[Finding]) -> None:
     """Each finding as a result on the resource its tags name (kind, name, namespace)."""
     for finding in findings:
         obj = _find(rl, finding.tags)
-        tags = {"rule": finding.rule} if finding.rule else {}
-        extra: dict[str, Any] = {}
-        if finding.current is not None:
-            extra["current"] = finding.current
-        if finding.proposed is not None:
-            extra["proposed"] = finding.proposed
         message = finding.message
         if obj is None and finding.tags.get("name"):
             message = f"{finding.tags.get('kind')}/{finding.tags['name']}: {message}"
-        rl.results.add(
-            message,
-            finding.severity,
-            obj=obj,
-            field=finding.field if obj is not None else None,
-            tags=tags or None,
-            **extra,
-        )
+        add_finding(rl, finding, obj, message=message)
 
 
 def _find(rl: ResourceList, tags: dict[str, str]) -> KubeObject | None:

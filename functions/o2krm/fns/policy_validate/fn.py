@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from o2krm.fns._results import add_finding
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.policy import PolicyConfig, validate
 from o2krm.sdk import yamlio
@@ -46,19 +47,7 @@ def policy_validate(rl: ResourceList, config: PolicyConfig) -> None:
 
 
 def _report(rl: ResourceList, finding: Finding, obj: KubeObject | None, field: str | None = None) -> None:
-    extra: dict[str, Any] = {}
-    if finding.current is not None:
-        extra["current"] = finding.current
-    if finding.proposed is not None:
-        extra["proposed"] = finding.proposed
-    rl.results.add(
-        finding.message,
-        finding.severity,
-        obj=obj,
-        field=field or finding.field,
-        tags=finding.tags,
-        **extra,
-    )
+    add_finding(rl, finding, obj, field=field or finding.field, tags=finding.tags)
 
 
 def _report_on_config(rl: ResourceList, finding: Finding) -> None:

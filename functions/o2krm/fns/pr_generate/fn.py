@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2krm.fns._results import add_finding
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.provisioning import plan_package
@@ -94,18 +95,4 @@ def _catalog(rl: ResourceList, read: Any, objects: Sequence[KubeObject]) -> Any:
 def _report(rl: ResourceList, findings: Sequence[Finding], obj: KubeObject | None) -> None:
     for finding in findings:
         tags = {key: value for key, value in finding.tags.items() if key != "resourceIndex"}
-        if finding.rule:
-            tags["rule"] = finding.rule
-        extra: dict[str, Any] = {}
-        if finding.current is not None:
-            extra["current"] = finding.current
-        if finding.proposed is not None:
-            extra["proposed"] = finding.proposed
-        rl.results.add(
-            finding.message,
-            finding.severity,
-            obj=obj,
-            field=finding.field if obj is not None else None,
-            tags=tags or None,
-            **extra,
-        )
+        add_finding(rl, finding, obj, tags=tags)

@@ -8,6 +8,7 @@ requests that are gone. The planning itself is ``o2krm.oran.slo.plan_gate``.
 
 from __future__ import annotations
 
+from o2krm.fns._results import add_finding
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.intent_view import IntentView
@@ -96,16 +97,4 @@ class _Reporter:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            extra: dict[str, object] = {}
-            if finding.current is not None:
-                extra["current"] = finding.current
-            if finding.proposed is not None:
-                extra["proposed"] = finding.proposed
-            self.rl.results.add(
-                finding.message,
-                finding.severity,
-                obj=obj,
-                field=finding.field,
-                tags={"rule": finding.rule} if finding.rule else None,
-                **extra,  # type: ignore[arg-type]
-            )
+            add_finding(self.rl, finding, obj)
