@@ -171,6 +171,7 @@ def test_cluster_commands_say_they_are_fake(cli_process) -> None:
     assert [n["metadata"]["labels"]["o2krm.io/fake"] for n in nodes["items"]] == ["true"]
     namespaces = cli_process("cluster", "namespaces", "--fake")
     assert "fake mode" in namespaces.err
+    assert cli_process("--version").out.startswith("o2imsctl ")
     version = cli_process("version", "--fake")
     assert version.out.splitlines()[1] == "Server Version: fake (o2imsctl fake O-Cloud, no cluster)"
 
@@ -210,6 +211,14 @@ def test_stdin_multiple_documents_output_formats_and_dry_run(cli_process) -> Non
     assert '"a" already exists' in partly.err
 
 
+def test_namespace_is_accepted_for_cluster_scoped_requests_and_verbose_says_why(cli_process) -> None:
+    result = cli_process("pr", "list", "--namespace", "o2ims-system", "--fake", "-v")
+    assert result.code == 0
+    assert "ProvisioningRequests are cluster-scoped; --namespace o2ims-system does not apply" in result.err
+    assert "o2imsctl: fake mode: state " in result.err
+    assert cli_process("pr", "list", "--namespace", "o2ims-system", "--fake").err == "No resources found\n"
+
+
 def test_global_flags_work_before_and_after_the_command(cli_process) -> None:
     assert (
         cli_process("--fake", "-o", "name", "cluster", "namespaces").out
@@ -229,7 +238,7 @@ def test_global_flags_work_before_and_after_the_command(cli_process) -> None:
         (["pr", "wait", "x", "--timeout", "soon", "--fake"], "is not a duration"),
         (["pr", "list", "--fake-capacity", "cpu=1"], "--fake-capacity needs --fake"),
         (["cluster", "health", "--fake", "-o", "name"], "-o name is not supported here"),
-        (["pr", "list", "--fake", "--fake-capacity", "cpu"], "is not RESOURCE=QUANTITY"),
+        (["cluster", "health", "--fake", "--fake-capacity", "cpu"], "is not RESOURCE=QUANTITY"),
         (["pr", "create", "-f", "x.yaml", "--validate", "maybe", "--fake"], "is not a validation mode"),
         (["pr", "delete", "--fake"], "the following arguments are required: NAME"),
     ],

@@ -91,6 +91,9 @@ def test_wait_rules(condition: str, obj: dict[str, Any] | None, verdict: Verdict
 def test_wait_targets_and_the_errors_that_end_a_wait() -> None:
     assert WaitTarget.parse("Ready") == WaitTarget(TargetKind.STATE, "fulfilled")
     assert WaitTarget.parse("delete").kind is TargetKind.DELETED
+    assert WaitTarget.parse("condition=Ready") == WaitTarget.parse("Ready")  # kubectl's --for=condition=Ready
+    with pytest.raises(ValueError, match="only a condition name is supported"):
+        WaitTarget.parse("condition=Ready=False")
     ready = WaitTarget.parse("Ready")
     with pytest.raises(ProvisioningFailedError, match="x failed: now failed"):
         raise_unless_met(evaluate(ready, _pr("failed")), "x", ready)

