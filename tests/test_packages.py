@@ -65,3 +65,13 @@ def test_every_request_has_its_gate_job_and_network(package: Path) -> None:
         if r["kind"] == "ProvisioningRequest":
             assert {"vlan", "subnet", "gateway"} <= set(r["spec"]["templateParameters"]["networkConfig"])
     assert yamlio.load((package / "Kptfile").read_text())["pipeline"]["validators"][0]["exec"] == "policy-validate"
+
+
+@pytest.mark.kpt
+def test_the_repository_is_a_package_of_packages() -> None:
+    if kpt_binary() is None:
+        pytest.skip("kpt is not installed on this machine: kpt pkg tree not run")
+    tree = subprocess.run(["kpt", "pkg", "tree", str(REPO)], capture_output=True, text=True, check=True).stdout
+    assert tree.startswith(f'Package "{REPO.name}"') or "Kptfile  Kptfile o2krm" in tree
+    for package in PACKAGES:
+        assert f'Package "{package.name}"' in tree

@@ -171,27 +171,20 @@ class RealBackend:
             reason = "not checked: the API server did not answer"
             names = ("nodes", "provisioningrequest-crd", "o2ims-controller")
             return checks + [Check(name, SKIP, reason) for name in names]
-        checks.append(self._checked("nodes", lambda: health.nodes_check(self.nodes())))
-        checks.append(
+        return [
+            *checks,
+            self._checked("nodes", lambda: health.nodes_check(self.nodes())),
+            self._checked("provisioningrequest-crd", lambda: health.crd_check(self._crd())),
             self._checked(
-                "provisioningrequest-crd",
-                lambda: health.crd_check(
-                    self._optional(lambda: self.client.get(CustomResourceDefinition, resource.CRD_NAME))
-                ),
-            )
-        )
-        checks.append(
-            self._checked(
-                "o2ims-controller",
-                lambda: health.controller_check(
-                    self._optional(
-                        lambda: self.client.get(Deployment, controller.name, namespace=controller.namespace)
-                    ),
-                    controller,
-                ),
-            )
-        )
-        return checks
+                "o2ims-controller", lambda: health.controller_check(self._deployment(controller), controller)
+            ),
+        ]
+
+    def _crd(self) -> Object | None:
+        return self._optional(lambda: self.client.get(CustomResourceDefinition, resource.CRD_NAME))
+
+    def _deployment(self, ref: ControllerRef) -> Object | None:
+        return self._optional(lambda: self.client.get(Deployment, ref.name, namespace=ref.namespace))
 
     def _checked(self, name: str, run: Callable[[], Check]) -> Check:
         try:
