@@ -71,7 +71,7 @@ class OCloud:
             return self._backend
 
     def _make_backend(self) -> Any:
-        from o2krm.cli.app import Context
+        from o2krm.cli.context import Context
         from o2krm.cli.errors import CliError
 
         fake = self.settings.mode == "fake"

@@ -102,9 +102,7 @@ def new_report(record: IntentRecord, summary: str, slo_gate: str) -> ReportRecor
         "reason": record.reason,
         "provisioningRequests": request_rows(record),
         "sloGate": slo_gate,
-        "findings": [
-            {"message": f.get("message", ""), "severity": f.get("severity", "")} for f in record.findings
-        ],
+        "findings": [{"message": f.get("message", ""), "severity": f.get("severity", "")} for f in record.findings],
     }
     if record.published is not None:
         details["packageRevision"] = record.published.tag

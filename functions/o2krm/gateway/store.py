@@ -75,8 +75,9 @@ class IntentRecord:
     pending_files: dict[str, str] | None = None  # rendered, not yet published
     pending_digest: str = ""
     published: Publication | None = None
+    tombstone_published: bool = False  # deleting: the last, empty revision is out
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> ProvisioningRequest (desired)
-    provisioned: list[str] = field(default_factory=list)  # names created in the O-Cloud
+    provisioned: dict[str, str] = field(default_factory=dict)  # name -> fingerprint of what was created
     request_states: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {state, message}
     findings: list[dict[str, Any]] = field(default_factory=list)  # render warnings
     report_28312: dict[str, Any] | None = None  # the TS 28.312 IntentReport the render produced
@@ -137,12 +138,11 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._transaction() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{path} was written by a newer gateway (schema {version}); upgrade o2krm")
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db = self._connection()
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path} was written by a newer gateway (schema {version}); upgrade o2krm")
+        db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
 
     # --- connections ---------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -221,9 +221,11 @@ class Store:
     def intents_in(self, states: Iterable[str]) -> list[IntentRecord]:
         wanted = sorted(set(states))
         marks = ", ".join("?" for _ in wanted)
-        rows = self._connection().execute(
-            f"SELECT data FROM intents WHERE state IN ({marks}) ORDER BY seq", wanted
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(f"SELECT data FROM intents WHERE state IN ({marks}) ORDER BY seq", wanted)
+            .fetchall()
+        )
         return [IntentRecord.from_json(row[0]) for row in rows]
 
     def delete_intent(self, intent_id: str) -> bool:
@@ -248,15 +250,19 @@ class Store:
         return report
 
     def reports(self, intent_id: str) -> list[ReportRecord]:
-        rows = self._connection().execute(
-            "SELECT data FROM reports WHERE intent_id = ? ORDER BY number", (intent_id,)
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT data FROM reports WHERE intent_id = ? ORDER BY number", (intent_id,))
+            .fetchall()
+        )
         return [ReportRecord.from_json(row[0]) for row in rows]
 
     def report(self, intent_id: str, number: int) -> ReportRecord | None:
-        row = self._connection().execute(
-            "SELECT data FROM reports WHERE intent_id = ? AND number = ?", (intent_id, number)
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT data FROM reports WHERE intent_id = ? AND number = ?", (intent_id, number))
+            .fetchone()
+        )
         return ReportRecord.from_json(row[0]) if row else None
 
     # --- hubs ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictFloat, StrictInt, ValidationError
+from pydantic import AfterValidator, Field, PlainValidator, StrictInt, ValidationError
 
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
@@ -36,13 +36,15 @@ def _duration(value: str) -> str:
 Duration = Annotated[str, AfterValidator(_duration)]
 
 
-def _finite(value: float) -> float:
+def _number(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number (got {type(value).__name__} {value!r}); write it without quotes")
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
     return value
 
 
-Number = Annotated[StrictInt | StrictFloat, AfterValidator(_finite)]
+Number = Annotated[int | float, PlainValidator(_number)]
 
 
 # --- SLOGate ---------------------------------------------------------------------------------------
@@ -299,7 +301,9 @@ def _spec(model: type[GateSpec] | type[JobSpec], obj: Mapping[str, Any], what: s
 
 
 def _error(message: str, field: str, current: object) -> Finding:
-    return Finding(message, "error", field, current if isinstance(current, str | int | float) else None, rule=RULE_INPUT)
+    return Finding(
+        message, "error", field, current if isinstance(current, str | int | float) else None, rule=RULE_INPUT
+    )
 
 
 def metric_name_ok(name: str) -> bool:

@@ -24,6 +24,10 @@ from o2krm.promotion.gates import Job
 from o2krm.promotion.report import rfc3339
 from o2krm.promotion.verdict import Series
 
+PERFORMANCE_PREFIX = "/o2ims-infrastructurePerformance"
+SEED_PREFIX = "/o2ims/v1"
+API_VERSION = "1.0.0"
+
 JobState = Literal["ACTIVE", "SUSPENDED", "DEPRECATED"]
 JobStatus = Literal["RUNNING", "FAILED", "DEGRADED", "IDLE", "PENDING_DELETE"]
 ResultStatus = Literal["OK", "NO_DATA", "ERROR"]
@@ -90,6 +94,15 @@ class MeasurementJobResults(BaseModel):
     results: list[MeasurementResult]
 
 
+class ApiVersion(BaseModel):
+    version: str = Field(description="A supported version of the API.")
+
+
+class ApiVersions(BaseModel):
+    uriPrefix: str = Field(description="URI prefix of the API.")
+    apiVersions: list[ApiVersion]
+
+
 class ProblemDetails(BaseModel):
     """RFC 7807 problem details, as O2 IMS APIs report errors."""
 
@@ -129,7 +142,12 @@ def job_info(job: Job) -> MeasurementJobInfo:
     extensions: dict[str, Any] = {
         "name": job.name,
         "measurements": [
-            {"name": m.name, "unit": m.unit, "query": m.query, **({"description": m.description} if m.description else {})}
+            {
+                "name": m.name,
+                "unit": m.unit,
+                "query": m.query,
+                **({"description": m.description} if m.description else {}),
+            }
             for m in spec.measurements
         ],
     }
@@ -146,7 +164,8 @@ def job_info(job: Job) -> MeasurementJobInfo:
         collectionInterval=collection_interval(job),
         resourceScopeCriteria=dict(spec.resource_scope_criteria or {}),
         measurementSelectionCriteria=[
-            dict(c) for c in spec.measurement_selection_criteria or [{"measurementName": m.name} for m in spec.measurements]
+            dict(c)
+            for c in spec.measurement_selection_criteria or [{"measurementName": m.name} for m in spec.measurements]
         ],
         status=status,
         preinstalledJob=False,
@@ -164,9 +183,7 @@ def job_info(job: Job) -> MeasurementJobInfo:
     )
 
 
-def job_results(
-    job: Job, series: dict[str, Series], *, at: float, window: str, interval: int
-) -> MeasurementJobResults:
+def job_results(job: Job, series: dict[str, Series], *, at: float, window: str, interval: int) -> MeasurementJobResults:
     return MeasurementJobResults(
         measurementJobId=job.job_id,
         consumerPerformanceJobId=job.consumer_job_id,

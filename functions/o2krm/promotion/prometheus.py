@@ -53,9 +53,7 @@ class RangeSeries:
 class PrometheusClient:
     """Queries one Prometheus-compatible API (Prometheus, Thanos, Mimir) at ``base_url``."""
 
-    def __init__(
-        self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None
-    ) -> None:
+    def __init__(self, base_url: str, *, timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None) -> None:
         import httpx
 
         if not base_url.startswith(("http://", "https://")):
@@ -107,7 +105,9 @@ class PrometheusClient:
         try:
             response = self._client.post(url, data=dict(form))
         except httpx.TimeoutException:
-            raise PrometheusUnavailable(f"Prometheus at {self.base_url} did not answer within {self._timeout:g}s") from None
+            raise PrometheusUnavailable(
+                f"Prometheus at {self.base_url} did not answer within {self._timeout:g}s"
+            ) from None
         except httpx.HTTPError as err:
             raise PrometheusUnavailable(f"cannot reach Prometheus at {self.base_url}: {_reason(err)}") from None
         try:
@@ -116,7 +116,8 @@ class PrometheusClient:
             body = None
         if not isinstance(body, dict) or body.get("status") not in ("success", "error"):
             raise PrometheusUnavailable(
-                f"{url} answered HTTP {response.status_code} without the Prometheus API's JSON: is it a Prometheus server?"
+                f"{url} answered HTTP {response.status_code} without the Prometheus API's JSON: "
+                "is it a Prometheus server?"
             )
         if body["status"] == "error":
             error_type = str(body.get("errorType") or "")

@@ -135,7 +135,8 @@ def roll_back(
         to = previous_good(sorted(revisions), failed_revisions(messages, package), failing)
         if to is None:
             raise PublishError(
-                f"{package.tag(failing)} has no earlier good revision to roll back to (published: {_listing(revisions)})",
+                f"{package.tag(failing)} has no earlier good revision to roll back to "
+                f"(published: {_listing(revisions)})",
                 hint="fix the package and publish a new revision, or give the revision with --to",
             )
     elif to not in revisions or to == failing:

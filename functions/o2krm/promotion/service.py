@@ -18,10 +18,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
 
 from o2krm.promotion.evaluation import Clients, NoPrometheus, live_results
 from o2krm.promotion.o2ims_api import (
+    API_VERSION,
+    PERFORMANCE_PREFIX,
+    SEED_PREFIX,
+    ApiVersion,
+    ApiVersions,
     MeasurementJobInfo,
     MeasurementJobResults,
     ProblemDetails,
@@ -30,12 +39,6 @@ from o2krm.promotion.o2ims_api import (
 from o2krm.promotion.prometheus import DEFAULT_TIMEOUT, PrometheusUnavailable
 from o2krm.promotion.sources import Bundle, bundle_from_path
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-PERFORMANCE_PREFIX = "/o2ims-infrastructurePerformance"
-SEED_PREFIX = "/o2ims/v1"
-API_VERSION = "1.0.0"
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 PROBLEM_JSON = "application/problem+json"
 
@@ -47,9 +50,6 @@ def create_app(
     timeout: float = DEFAULT_TIMEOUT,
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    from fastapi import FastAPI, Path as PathParam, Request
-    from fastapi.responses import JSONResponse
-
     bundle = package if isinstance(package, Bundle) else bundle_from_path(package)
     app = FastAPI(
         title="o2krm O2 IMS measurement jobs",
@@ -77,9 +77,9 @@ def create_app(
         tags=["O2IMS-InfrastructurePerformance"],
         summary="Get Performance API version",
     )
-    def api_versions(request: Request) -> dict[str, Any]:
+    def api_versions(request: Request) -> ApiVersions:
         prefix = str(request.url).split("?", 1)[0].rsplit("/", 1)[0]
-        return {"uriPrefix": prefix, "apiVersions": [{"version": API_VERSION}]}
+        return ApiVersions(uriPrefix=prefix, apiVersions=[ApiVersion(version=API_VERSION)])
 
     @app.get(
         f"{PERFORMANCE_PREFIX}/v1/measurementJobs",

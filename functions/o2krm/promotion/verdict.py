@@ -12,10 +12,11 @@ period would have seen. Then:
 The gate's phase, first rule that applies:
 
 1. a query error                                       -> Error
-2. more failed evaluations than ``failureLimit``       -> Failed (TargetsNotMet)
-3. no data or stale data at the latest evaluation      -> Inconclusive when the policy says so, else
+2. no data or stale data at the latest evaluation      -> Inconclusive when the policy says so, else
    it counts as one more failed evaluation: Failed (NoData / StaleData) beyond ``failureLimit``,
-   Evaluating within it
+   Evaluating within it. This comes before the values: a series that stopped reporting drags
+   its rates down, so values over stale data are artefacts, not findings.
+3. more failed evaluations than ``failureLimit``       -> Failed (TargetsNotMet)
 4. the latest evaluation failed (within the limit)     -> Evaluating (FailureWithinLimit)
 5. fewer evaluations with data than ``minSampleCount`` -> Evaluating (InsufficientSamples)
 6. otherwise                                           -> Passed
@@ -106,7 +107,8 @@ class TargetResult:
 
     @property
     def held(self) -> bool | None:
-        return None if self.value is None else self.status == TargetStatus.HELD
+        """Whether the latest value met the target (None without a value), whatever its freshness."""
+        return None if self.value is None else holds(self.target.operator, self.value, self.target.threshold)
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,7 @@ def holds(operator: str, value: float, threshold: float) -> bool:
     raise ValueError(f"unknown operator {operator!r}")
 
 
-def evaluate_gate(
-    gate: Gate, series: Mapping[str, Series], at: float, *, earlier_missing: int = 0
-) -> GateResult:
+def evaluate_gate(gate: Gate, series: Mapping[str, Series], at: float, *, earlier_missing: int = 0) -> GateResult:
     """The gate's verdict at time ``at`` (the end of the window) from ``series`` (metric -> Series).
 
     ``earlier_missing`` counts earlier evaluations of a watch that had no fresh data; with
@@ -177,8 +177,6 @@ def evaluate_gate(
     errors = [r for r in results if r.status == TargetStatus.ERROR]
     if errors:
         return result(Phase.ERROR, Reason.QUERY_ERROR, "; ".join(f"{r.target.metric}: {r.message}" for r in errors))
-    if failed > limit:
-        return result(Phase.FAILED, Reason.TARGETS_NOT_MET, _not_met(results, failed, limit))
     missing = [r for r in results if r.status == TargetStatus.NO_DATA]
     stale = [r for r in results if r.status == TargetStatus.STALE]
     if missing or stale:
@@ -191,6 +189,8 @@ def evaluate_gate(
         if counted > limit:
             return result(Phase.FAILED, reason, f"{what}; fails closed")
         return result(Phase.EVALUATING, reason, f"{what}; failed evaluation {counted} of {limit} tolerated")
+    if failed > limit:
+        return result(Phase.FAILED, Reason.TARGETS_NOT_MET, _not_met(results, failed, limit))
     if any(r.status == TargetStatus.VIOLATED for r in results):
         return result(
             Phase.EVALUATING,
@@ -263,7 +263,11 @@ def _target_result(gate: Gate, target: GateTarget, measured: Series, at: float) 
         )
     max_age = gate.max_data_age_seconds
     if measured.newest_sample_at is None or at - measured.newest_sample_at > max_age:
-        age = "older than the lookback" if measured.newest_sample_at is None else f"{at - measured.newest_sample_at:.0f}s old"
+        age = (
+            "older than the lookback"
+            if measured.newest_sample_at is None
+            else f"{at - measured.newest_sample_at:.0f}s old"
+        )
         return result(
             TargetStatus.STALE, f"newest sample is {age}, more than maxDataAge {gate.spec.failure_policy.max_data_age}"
         )

@@ -31,6 +31,21 @@ SequenceNode = yaml.SequenceNode
 class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe C loader that leaves timestamps as strings."""
 
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # A plain scalar's tag depends on its text alone, and manifests repeat the same short
+        # texts (keys, "v1", "true") thousands of times: remember the answers.
+        if kind is ScalarNode and implicit[0] and len(value) < 64:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < 100_000:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
 
 Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]

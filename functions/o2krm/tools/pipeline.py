@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,7 +144,7 @@ def _function_name(entry: Mapping[str, Any]) -> str | None:
     return name if _function_module(name) is not None else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _function_module(name: str) -> str | None:
     import importlib.util
 

@@ -1,0 +1,5 @@
+import sys
+
+from o2krm.gateway.cli import main
+
+sys.exit(main())
