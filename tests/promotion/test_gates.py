@@ -55,6 +55,9 @@ def errors(call: Any) -> list[tuple[str | None, str]]:
     return [(f.field, f.message) for f in caught.value.findings]
 
 
+INTENTS = {"edge-ran": "deploy-edge-ran", "multi-site-edge": "multi-site-edge", "urllc-scaling": "urllc-scaling"}
+
+
 def test_every_generated_gate_reads_with_its_job() -> None:
     for package in sorted(PACKAGES.iterdir()):
         if not (package / "Kptfile").exists():
@@ -65,7 +68,7 @@ def test_every_generated_gate_reads_with_its_job() -> None:
         for gate, job in pairs:
             check_gate_against_job(gate, job)
             assert gate.job_name == job.name == gate.request_name
-            assert gate.intent == package.name if package.name != "edge-ran" else gate.intent == "deploy-edge-ran"
+            assert gate.intent == INTENTS[package.name]
             assert job.spec.collection_interval == 30
 
 
@@ -176,7 +179,10 @@ def test_bundle_errors(tmp_path: Path) -> None:
         )
     ]
     assert errors(lambda: bundle_from_path(PACKAGES / "edge-ran").gates_for("nope")) == [
-        (None, f"no SLOGate in {PACKAGES / 'edge-ran'} holds ProvisioningRequest 'nope' (gated requests: {EDGE_RAN_GATE})")
+        (
+            None,
+            f"no SLOGate in {PACKAGES / 'edge-ran'} holds ProvisioningRequest 'nope' (gated requests: {EDGE_RAN_GATE})",
+        )
     ]
     assert errors(lambda: bundle_from_path(tmp_path / "missing")) == [
         (None, f"{tmp_path / 'missing'} does not exist; give a SLOGate file or a package directory")

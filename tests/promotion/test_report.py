@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
 from o2krm.oran.ts28312 import schema
+from o2krm.promotion.gates import read_gate
 from o2krm.promotion.report import apply_results, degrade, rfc3339
 from o2krm.promotion.report_files import patched
 from o2krm.promotion.verdict import GateResult, Series, evaluate_gate
@@ -68,7 +68,10 @@ def test_a_pass_marks_the_report_fulfilled() -> None:
     assert [e["expectationFulfilmentInfo"] for e in report["expectationFulfilmentResult"]] == [
         {"fulfilmentStatus": "FULFILLED"}
     ] * 2
-    assert [(t["targetName"], t["targetAchievedValue"]) for t in report["expectationFulfilmentResult"][1]["targetFulfilmentResult"]] == [
+    assert [
+        (t["targetName"], t["targetAchievedValue"])
+        for t in report["expectationFulfilmentResult"][1]["targetFulfilmentResult"]
+    ] == [
         ("latency", 4.75),
         ("throughput", 1200),
     ]
@@ -93,10 +96,7 @@ def test_no_data_is_a_reason_and_has_no_value() -> None:
 
 def test_the_worst_site_is_reported_and_one_failing_site_degrades_the_target() -> None:
     west = evaluate_gate(gate(), good(), AT)
-    east_gate = copy.deepcopy(edge_ran_gate())
-    east = at_site(east_gate, "edge-us-east-1")
-    from o2krm.promotion.gates import read_gate
-
+    east = at_site(edge_ran_gate(), "edge-us-east-1")
     slow = {"latency_p95_ms": series(*[12.0] * 11), "throughput_mbps": series(*[1100.0] * 11)}
     east_result = evaluate_gate(read_gate(east), slow, AT)
     spec = apply_results(REPORT["spec"], [west, east_result], at=AT)

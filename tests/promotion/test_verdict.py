@@ -154,7 +154,10 @@ def test_never_passes_without_fresh_data_and_enough_good_samples(
     latency: list[float | None], throughput: list[float | None], limit: int, newest_age: float | None
 ) -> None:
     newest = None if newest_age is None else AT - newest_age
-    measured = {"latency_p95_ms": series(*latency, newest=newest), "throughput_mbps": series(*throughput, newest=newest)}
+    measured = {
+        "latency_p95_ms": series(*latency, newest=newest),
+        "throughput_mbps": series(*throughput, newest=newest),
+    }
     result = evaluate_gate(gate(failureLimit=limit), measured, AT)
     if result.phase != Phase.PASSED:
         assert result.outcome != Outcome.PASSED

@@ -148,4 +148,8 @@ def build_parser(handlers: dict[str, Callable[..., Any]]) -> argparse.ArgumentPa
 
     version = leaf(groups, "version", "print the client and server versions", "version")
     version.add_argument("--client", action="store_true", help="client version only; contact nothing")
+
+    from o2krm.promotion.cli import add_commands  # slo evaluate, mj, rollback: SLO-gated promotion
+
+    add_commands(groups, [common], EPILOG)
     return root

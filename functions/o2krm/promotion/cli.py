@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from o2krm.promotion import commands
-from o2krm.promotion.verdict import Outcome
+from o2krm.promotion.outcome import Outcome
 
 EXIT_CODES = f"""exit codes of slo evaluate: {Outcome.PASSED} every gate passed; {Outcome.FAILED} a gate failed \
 (measured values broke a target); {Outcome.NO_DATA} no data or stale data (fails closed); {Outcome.EVALUATING} \
@@ -37,6 +36,18 @@ def _revision(text: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a revision number such as 2 or v2")
     return int(value)
+
+
+def _handler(name: str) -> Any:
+    """The command ``name`` of ``commands``, imported when it runs: registering stays cheap."""
+
+    def run(ctx: Any) -> int:
+        from o2krm.promotion import commands
+
+        return int(getattr(commands, name)(ctx))
+
+    run.__name__ = name
+    return run
 
 
 def add_commands(groups: Any, parents: Sequence[argparse.ArgumentParser], epilog: str = "") -> None:
@@ -75,7 +86,7 @@ def add_commands(groups: Any, parents: Sequence[argparse.ArgumentParser], epilog
         "evaluate SLOGates against Prometheus: one SLOGate file, every gate of a package directory, "
         "the gate of a ProvisioningRequest (--pr, or a ProvisioningRequest file), or the gates of a "
         "published revision (--repo --package [--revision])",
-        commands.slo_evaluate,
+        _handler("slo_evaluate"),
     )
     evaluate.add_argument(
         "source",
@@ -118,14 +129,16 @@ def add_commands(groups: Any, parents: Sequence[argparse.ArgumentParser], epilog
         if prometheus:
             parser.add_argument("--prometheus", metavar="URL", help="Prometheus HTTP API base URL (local package only)")
 
-    job_source(leaf(mj, "list", "list measurement jobs", commands.mj_list), prometheus=False)
-    get = leaf(mj, "get", "show one measurement job", commands.mj_get)
+    job_source(leaf(mj, "list", "list measurement jobs", _handler("mj_list")), prometheus=False)
+    get = leaf(mj, "get", "show one measurement job", _handler("mj_get"))
     get.add_argument("job_id", metavar="ID", help="performanceMeasurementJobId, name or consumerPerformanceJobId")
     job_source(get, prometheus=False)
-    results = leaf(mj, "results", "the latest value of each measurement of a job, from Prometheus", commands.mj_results)
+    results = leaf(
+        mj, "results", "the latest value of each measurement of a job, from Prometheus", _handler("mj_results")
+    )
     results.add_argument("job_id", metavar="ID", help="performanceMeasurementJobId, name or consumerPerformanceJobId")
     job_source(results, prometheus=True)
-    serve = leaf(mj, "serve", "serve the O2 IMS measurement-job API for a package", commands.mj_serve)
+    serve = leaf(mj, "serve", "serve the O2 IMS measurement-job API for a package", _handler("mj_serve"))
     serve.add_argument("-f", "--filename", default=".", metavar="PATH", help="package directory (default: .)")
     serve.add_argument("--prometheus", metavar="URL", help="Prometheus HTTP API base URL for results")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -135,7 +148,7 @@ def add_commands(groups: Any, parents: Sequence[argparse.ArgumentParser], epilog
         groups,
         "rollback",
         "republish the previous good revision of a package as a new revision, recording why",
-        commands.rollback,
+        _handler("rollback"),
     )
     published(back, required=True)
     back.add_argument(

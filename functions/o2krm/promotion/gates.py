@@ -9,7 +9,6 @@ back as a ``Finding`` whose ``field`` is a path into the resource.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -304,7 +303,3 @@ def _error(message: str, field: str, current: object) -> Finding:
     return Finding(
         message, "error", field, current if isinstance(current, str | int | float) else None, rule=RULE_INPUT
     )
-
-
-def metric_name_ok(name: str) -> bool:
-    return re.fullmatch(_NAME, name) is not None

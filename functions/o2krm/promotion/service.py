@@ -57,8 +57,8 @@ def create_app(
         description="The MeasurementJobs of a kpt package as O2 IMS infrastructure performance measurement "
         "jobs (attribute names as in o-ran-sc pti-o2), and their latest results from Prometheus.",
     )
-    not_found = {404: {"model": ProblemDetails, "description": "No measurement job with this id"}}
-    upstream = {502: {"model": ProblemDetails, "description": "Prometheus could not be queried"}}
+    not_found = {404: _problem_response("No measurement job with this id")}
+    upstream = {502: _problem_response("Prometheus could not be queried")}
 
     def problem(status: int, title: str, detail: str, instance: str) -> JSONResponse:
         body = ProblemDetails(title=title, status=status, detail=detail, instance=instance)
@@ -70,7 +70,8 @@ def create_app(
     def jobs() -> list[MeasurementJobInfo]:
         return sorted((job_info(j) for j in bundle.jobs), key=lambda j: j.performanceMeasurementJobId)
 
-    job_id_param = PathParam(description="performanceMeasurementJobId (or consumerPerformanceJobId) of the job")
+    def job_id_param() -> Any:  # a fresh one per route: FastAPI binds the parameter's name to it
+        return PathParam(description="performanceMeasurementJobId (or consumerPerformanceJobId) of the job")
 
     @app.get(
         f"{PERFORMANCE_PREFIX}/v1/api_versions",
@@ -96,7 +97,7 @@ def create_app(
         responses=not_found,
         response_model=MeasurementJobInfo,
     )
-    def get_performance_job(request: Request, measurementJobId: str = job_id_param) -> Any:
+    def get_performance_job(request: Request, measurementJobId: str = job_id_param()) -> Any:
         job = bundle.job_by_id(measurementJobId)
         return job_info(job) if job else missing(measurementJobId, request)
 
@@ -111,7 +112,7 @@ def create_app(
         responses=not_found,
         response_model=MeasurementJobInfo,
     )
-    def get_job(request: Request, jobId: str = job_id_param) -> Any:
+    def get_job(request: Request, jobId: str = job_id_param()) -> Any:
         job = bundle.job_by_id(jobId)
         return job_info(job) if job else missing(jobId, request)
 
@@ -122,7 +123,7 @@ def create_app(
         responses={**not_found, **upstream},
         response_model=MeasurementJobResults,
     )
-    def job_results(request: Request, jobId: str = job_id_param) -> Any:
+    def job_results(request: Request, jobId: str = job_id_param()) -> Any:
         job = bundle.job_by_id(jobId)
         if job is None:
             return missing(jobId, request)
@@ -135,6 +136,12 @@ def create_app(
             pool.close()
 
     return app
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    """An error response documented with the media type it really has (RFC 7807)."""
+    schema = {"$ref": "#/components/schemas/ProblemDetails"}
+    return {"model": ProblemDetails, "description": description, "content": {PROBLEM_JSON: {"schema": schema}}}
 
 
 def openapi_document() -> dict[str, Any]:

@@ -29,9 +29,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 from o2krm.promotion.gates import Gate, GateTarget
+from o2krm.promotion.outcome import Outcome
 
 STEP_TOLERANCE = 1e-3  # seconds: Prometheus step timestamps are exact multiples, floats are not
 
@@ -82,16 +83,6 @@ class Reason(StrEnum):
     FAILURE_WITHIN_LIMIT = "FailureWithinLimit"
     INSUFFICIENT_SAMPLES = "InsufficientSamples"
     QUERY_ERROR = "QueryError"
-
-
-class Outcome(IntEnum):
-    """Exit codes of ``slo evaluate`` (1 and 2 are o2imsctl's error and usage codes)."""
-
-    PASSED = 0
-    ERROR = 1
-    FAILED = 6  # measured values broke a target more often than failureLimit allows
-    NO_DATA = 7  # no data or stale data: the gate cannot pass (fail closed)
-    EVALUATING = 8  # fresh data, but too few samples or a tolerated failure: not a pass yet
 
 
 @dataclass(frozen=True)
