@@ -20,8 +20,12 @@ lint:
 golden:  ## rewrite every example's .expected/ from an in-process run; review the diff
 	O2KRM_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py -k in_process
 
-bench:
+bench:  ## every benchmark; each prints its ratios against its baseline and target
 	$(PY) bench/bench_sdk.py
+	$(PY) bench/bench_intent_translate.py
+	$(PY) bench/bench_network_alloc.py
+	$(PY) bench/bench_policy_validate.py
+	$(PY) bench/bench_o2imsctl.py
 
 SAMPLE ?= packages/edge-ran
 
