@@ -6,6 +6,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 .PHONY: install test lint golden bench sample clean
 
 include mk/images.mk
+include mk/gateway.mk
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -31,6 +31,7 @@ from o2krm.gateway.settings import Settings
 
 LOG = logging.getLogger("o2krm.gateway")
 JSON_TYPES = ("application/json",)
+MAX_OFFSET = 2**31 - 1
 _BEARER = HTTPBearer(auto_error=False, description="the gateway's token (--token-file or $O2KRM_GATEWAY_TOKEN)")
 
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings, service: IntentService | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.service = service
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     _install_error_handlers(app)
 
@@ -124,7 +126,7 @@ def create_app(settings: Settings, service: IntentService | None = None) -> Fast
     def list_intents(
         response: Response,
         fields: str | None = Query(None),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
         limit: int | None = Query(None, ge=1, le=1000),
     ) -> list[dict[str, Any]]:
         records, total = service.list(offset, limit)
@@ -192,7 +194,7 @@ def create_app(settings: Settings, service: IntentService | None = None) -> Fast
         response: Response,
         intentId: str = Path(...),
         fields: str | None = Query(None),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
         limit: int | None = Query(None, ge=1, le=1000),
     ) -> list[dict[str, Any]]:
         record, reports = service.reports(intentId)
@@ -294,6 +296,25 @@ def create_app(settings: Settings, service: IntentService | None = None) -> Fast
         return {"status": "ok", "intents": store.count_by_state() if store else {}}
 
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document without its default 422 ``HTTPValidationError`` answers: this API answers
+    malformed parameters with 400 and invalid bodies with 422, both as TMF ``Error``."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                answer = operation.get("responses", {}).get("422", {})
+                if "HTTPValidationError" in json.dumps(answer):
+                    del operation["responses"]["422"]
+        schemas = document.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 # --- errors ------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Events are queued in memory and POSTed, in the order they happened, by one background thread
 (JSON body, ``Content-Type: application/json``) to each hub whose filter wants them. A listener
 that does not answer 2xx is tried again (3 attempts, backing off), then skipped with a log line.
-Events still queued when the gateway stops are lost: listeners that must not miss a change read
-the intent and its reports again after a restart.
+Events still queued when the gateway stops (after a short grace period) are dropped: listeners
+that must not miss a change read the intent and its reports again after a restart.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ class Notifier:
         self._timeout = timeout
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.delivered = 0
         self.failed = 0
+        self.dropped = 0
 
     def start(self) -> None:
         if self._thread is None:
@@ -40,7 +42,9 @@ class Notifier:
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop delivering: events still queued are dropped, retries are abandoned."""
         if self._thread is not None:
+            self._stopping.set()
             self._queue.put(_STOP)
             self._thread.join(timeout)
             self._thread = None
@@ -64,6 +68,9 @@ class Notifier:
                 try:
                     if item is _STOP:
                         return
+                    if self._stopping.is_set():
+                        self.dropped += 1
+                        continue
                     self._deliver(client, item)
                 except Exception:  # a broken listener must never stop delivery to the others
                     LOG.exception("event delivery failed")
@@ -85,8 +92,8 @@ class Notifier:
 
         problem = ""
         for attempt, delay in enumerate((0.0, *_RETRY_DELAYS), start=1):
-            if delay:
-                time.sleep(delay)
+            if delay and self._stopping.wait(delay):
+                break
             try:
                 response = client.post(hub.callback, json=event)
             except httpx.HTTPError as err:

@@ -59,9 +59,10 @@ class KeyedLocks:
                     self._locks[key] = (lock, users - 1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Timing:
-    publish: float = 0.0
+    publish: float = 0.0  # including publish_queue
+    publish_queue: float = 0.0  # waiting for other publishes to the deployment branch
     provision: float = 0.0
 
 
@@ -86,27 +87,27 @@ class Processor:
     # --- steps ---------------------------------------------------------------------------------
     def advance(self, intent_id: str, *, resume: bool) -> Timing:
         """Do the pending work of an intent, step by step. The caller holds its lock."""
-        publish_seconds = provision_seconds = 0.0
+        timing = Timing()
         while True:
             record = self.store.get_intent(intent_id)
             if record is None:
                 break
             started = time.perf_counter()
             if record.lifecycle_status == State.CREATED:
-                done = self._publish(record, resume=resume or record.attempts > 0)
-                publish_seconds += time.perf_counter() - started
+                done = self._publish(record, resume=resume or record.attempts > 0, timing=timing)
+                timing.publish += time.perf_counter() - started
             elif record.lifecycle_status == State.PUBLISHED:
                 done = self._provision(record)
-                provision_seconds += time.perf_counter() - started
+                timing.provision += time.perf_counter() - started
             elif record.lifecycle_status == State.DELETING:
                 done = self._delete(record, resume=resume or record.attempts > 0)
             else:
                 break
             if not done:
                 break
-        return Timing(publish_seconds, provision_seconds)
+        return timing
 
-    def _publish(self, record: IntentRecord, *, resume: bool) -> bool:
+    def _publish(self, record: IntentRecord, *, resume: bool, timing: Timing) -> bool:
         assert record.pending_files is not None, f"intent {record.id} is Created without a rendered package"
         last = record.published.revision if record.published else None
         try:
@@ -116,6 +117,7 @@ class Processor:
         except PublishError as err:
             self._retry_later(record, f"publishing failed: {err.message}")
             return False
+        timing.publish_queue += published.queued
         record.published = Publication(published.revision, published.tag, published.commit, record.pending_digest)
         record.pending_files = None
         self.transition(record, State.PUBLISHED, f"published as package revision {published.tag}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ class Published:
     revision: int
     tag: str
     commit: str
+    queued: float = 0.0  # seconds spent waiting for other publishes to the same branch
 
 
 class Publisher:
@@ -77,14 +79,16 @@ class Publisher:
         """
         from o2krm.porch.publish import list_revisions, publish_revision, read_revision
 
+        waiting = time.perf_counter()
         with self._lock:
+            queued = time.perf_counter() - waiting
             if resume:
                 revisions = list_revisions(self.repo, package, directory=self.directory)
                 newest = max(revisions, default=0)
                 if newest > (last_known or 0):
                     found = read_revision(self.repo, package, newest, directory=self.directory)
                     self._log(f"{package}: adopting revision {revisions[newest]} published before a restart")
-                    return Published(newest, revisions[newest], found.commit)
+                    return Published(newest, revisions[newest], found.commit, queued)
             with tempfile.TemporaryDirectory(prefix="o2krm-gateway-") as tmp:
                 source = Path(tmp) / package
                 pipeline.write_package(files, source)
@@ -113,7 +117,7 @@ class Publisher:
                         self._log(f"{package}: publish attempt {attempt} failed ({err.message}); trying again")
                         continue
                     assert publication.revision is not None and publication.tag is not None
-                    return Published(publication.revision, publication.tag, publication.commit)
+                    return Published(publication.revision, publication.tag, publication.commit, queued)
         raise AssertionError("unreachable")
 
 

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from o2krm.gateway import intake, packaging
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
-from o2krm.gateway.errors import ApiError, Problem, conflict, not_found, unprocessable
+from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
 from o2krm.gateway.notify import Notifier
 from o2krm.gateway.processor import SLO_NOT_EVALUATED, Processor, Reconciler
@@ -37,13 +37,15 @@ class Timings:
     """Where the time of a request went, in seconds (answered as a Server-Timing header)."""
 
     render: float = 0.0
-    publish: float = 0.0
+    publish: float = 0.0  # including publish_queue
+    publish_queue: float = 0.0
     provision: float = 0.0
     store: float = 0.0
     total: float = 0.0
 
     def header(self) -> str:
-        parts = [("render", self.render), ("publish", self.publish), ("provision", self.provision)]
+        parts = [("render", self.render), ("publish", self.publish), ("publish-queue", self.publish_queue)]
+        parts += [("provision", self.provision)]
         parts += [("store", self.store), ("total", self.total)]
         return ", ".join(f"{name};dur={seconds * 1000:.1f}" for name, seconds in parts)
 
@@ -75,6 +77,10 @@ class IntentService:
 
     # --- life ------------------------------------------------------------------------------------
     def start(self) -> None:
+        """Open the store, create the default repository, warm the pipeline, start the background
+        threads. Starting a started service does nothing."""
+        if self.store is not None:
+            return
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._take_data_lock()
         self.store = Store(self.settings.db_path)
@@ -109,10 +115,11 @@ class IntentService:
         if self.reconciler is not None:
             self.reconciler.stop()
         if self.notifier is not None:
-            self.notifier.drain(5.0)
+            self.notifier.drain(2.0)
             self.notifier.stop()
         if self.store is not None:
             self.store.close()
+            self.store = None
         if self._data_lock is not None:
             self._data_lock.close()
             self._data_lock = None
@@ -206,7 +213,7 @@ class IntentService:
             timings.store = time.perf_counter() - stored
             self.emit(event("IntentCreateEvent", {"intent": intent_resource(record, self.settings.public_url)}))
             steps = processor.advance(record.id, resume=False)
-        timings.publish, timings.provision = steps.publish, steps.provision
+        timings.publish, timings.publish_queue, timings.provision = steps.publish, steps.publish_queue, steps.provision
         timings.total = time.perf_counter() - started
         return Outcome(self.get(record.id), timings)
 
@@ -275,7 +282,8 @@ class IntentService:
                     record, State.CREATED, f"changed; rendered again, publishing revision {next_revision}"
                 )
                 steps = processor.advance(intent_id, resume=False)
-                timings.publish, timings.provision = steps.publish, steps.provision
+                timings.publish, timings.publish_queue = steps.publish, steps.publish_queue
+                timings.provision = steps.provision
         timings.total = time.perf_counter() - started
         return Outcome(self.get(intent_id), timings)
 
@@ -334,7 +342,3 @@ class IntentService:
     def delete_hub(self, hub_id: str) -> None:
         if not self._store.delete_hub(hub_id):
             raise not_found(f"no hub {hub_id}")
-
-
-def internal_error(message: str) -> ApiError:
-    return ApiError(500, message)
