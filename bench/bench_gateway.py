@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if total:
         print(
             f"  at concurrency {args.concurrency}, publishing takes {publish / total:.0%} of the server time (p50); "
-            f"{queue / total:.0%} is waiting for the publishes ahead (one at a time per deployment branch)"
+            f"{queue / total:.0%} is waiting for the publish running when it arrived (then it goes in the next group)"
         )
     sys.stdout.flush()
     return 0

@@ -1,9 +1,13 @@
-"""Publishing rendered packages as Porch package revisions (``o2krm.porch``), one at a time.
+"""Publishing rendered packages as Porch package revisions (``o2krm.porch``), together.
 
-Revisions of every package land on the same deployment branch, so publishes are serialized
-here; a push rejected because someone else published meanwhile is tried again. The gateway has
-just rendered the package with the Kptfile pipeline (validators included), so the render check
-``publish_revision`` runs is that render's verdict rather than a second render.
+Revisions of every package land on the same deployment branch, so only one publish can run at
+a time. Rather than queueing one by one, the intents that arrive while a publish runs wait for
+the next one and then go together: one read of the repository, one atomic push per lifecycle
+step with every package's refs (``publish_revisions``), each intent still with its own
+revision, commit and tag. A push rejected because someone else published meanwhile is tried
+again. The gateway has just rendered the package with the Kptfile pipeline (validators
+included), so the render check ``o2krm.porch`` runs is that render's verdict rather than a
+second render.
 
 After a restart, a publish that may have completed before the gateway died is recognised: a
 revision newer than the last one the gateway recorded is adopted instead of publishing again.
@@ -15,16 +19,17 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from o2krm.porch.checks import CheckReport
+from o2krm.gateway.publish_worker import WorkerClient, publish_together
 from o2krm.porch.errors import PublishError
+from o2krm.porch.source import SourcePackage, read_source
 from o2krm.tools import pipeline
 
-CHECK_ENGINE = "o2krm-gateway (rendered in-process with the Kptfile pipeline before publishing)"
 _ATTEMPTS = 3
+MAX_BATCH = 32  # packages per publish: bounds the time the last of them waits for the push
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,29 @@ class Published:
     queued: float = 0.0  # seconds spent waiting for other publishes to the same branch
 
 
+@dataclass
+class _Job:
+    """One package waiting to be published, and what became of it."""
+
+    package: str
+    source: SourcePackage
+    message: str
+    last_known: int | None
+    resume: bool
+    enqueued: float
+    started: float = 0.0
+    workspace: str | None = None
+    result: Published | None = None
+    error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def succeed(self, revision: int, tag: str, commit: str) -> None:
+        self.result = Published(revision, tag, commit, self.started - self.enqueued)
+
+
 class Publisher:
     def __init__(
         self,
@@ -43,12 +71,24 @@ class Publisher:
         directory: str = "",
         branch: str = "main",
         log: Callable[[str], None] | None = None,
+        cache_dir: Path | None = None,
+        separate_process: bool = False,
     ) -> None:
         self.repo = repo
         self.directory = directory
         self.branch = branch
+        self.cache_dir = cache_dir  # where o2krm.porch keeps its copy of the repository between publishes
         self._log = log or (lambda _: None)
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
+        self._busy = False  # a thread is publishing a batch
+        self._waiting: list[_Job] = []
+        # The git work of a batch in a process of its own, away from the gateway's interpreter lock.
+        self._worker = WorkerClient() if separate_process else None
+
+    def close(self) -> None:
+        """Stop the publishing process, if there is one (it is started again when needed)."""
+        if self._worker is not None:
+            self._worker.close()
 
     def ensure_local_repository(self) -> None:
         """Create ``repo`` as a bare git repository when it is a local path that does not exist."""
@@ -72,54 +112,126 @@ class Publisher:
     def publish(
         self, package: str, files: Mapping[str, str], message: str, *, last_known: int | None, resume: bool
     ) -> Published:
-        """Publish ``files`` as the next revision of ``package``.
+        """Publish ``files`` as the next revision of ``package``, together with whatever other
+        packages are waiting by the time the publish ahead of it has finished.
 
         ``resume``: this may be a retry of a publish interrupted by a restart; a revision newer
         than ``last_known`` is then taken to be it.
         """
-        from o2krm.porch.publish import list_revisions, publish_revision, read_revision
+        with tempfile.TemporaryDirectory(prefix="o2krm-gateway-") as tmp:
+            # Written and read here, by the request's own thread, not by the one publishing the batch.
+            root = Path(tmp) / package
+            pipeline.write_package(files, root)
+            job = _Job(package, read_source(root, allow_dirty=True), message, last_known, resume, time.perf_counter())
+            with self._ready:
+                self._waiting.append(job)
+            self._wait_for(job)
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return job.result
 
-        waiting = time.perf_counter()
-        with self._lock:
-            queued = time.perf_counter() - waiting
-            if resume:
-                revisions = list_revisions(self.repo, package, directory=self.directory)
-                newest = max(revisions, default=0)
-                if newest > (last_known or 0):
-                    found = read_revision(self.repo, package, newest, directory=self.directory)
-                    self._log(f"{package}: adopting revision {revisions[newest]} published before a restart")
-                    return Published(newest, revisions[newest], found.commit, queued)
-            with tempfile.TemporaryDirectory(prefix="o2krm-gateway-") as tmp:
-                source = Path(tmp) / package
-                pipeline.write_package(files, source)
-                workspace: str | None = None
-                for attempt in range(1, _ATTEMPTS + 1):
-                    try:
-                        publication = publish_revision(
-                            self.repo,
-                            package,
-                            source,
-                            message,
-                            workspace=workspace,
-                            branch=self.branch,
-                            directory=self.directory,
-                            create_branch=True,
-                            allow_dirty=True,
-                            check=_rendered,
-                        )
-                    except PublishError as err:
-                        if attempt == _ATTEMPTS:
-                            raise
-                        if "is in use" in err.message or "was already used" in err.message:
-                            # A draft left by an interrupted publish holds the default workspace name.
-                            revisions = list_revisions(self.repo, package, directory=self.directory)
-                            workspace = f"v{max(revisions, default=0) + 1}-r{attempt}"
-                        self._log(f"{package}: publish attempt {attempt} failed ({err.message}); trying again")
-                        continue
-                    assert publication.revision is not None and publication.tag is not None
-                    return Published(publication.revision, publication.tag, publication.commit, queued)
-        raise AssertionError("unreachable")
+    def _wait_for(self, job: _Job) -> None:
+        """Until ``job`` is done: wait while another thread publishes, or publish what waits."""
+        while True:
+            with self._ready:
+                while not job.done and self._busy:
+                    self._ready.wait()
+                if job.done:
+                    break
+                self._busy = True
+                batch = self._take_batch()
+            try:
+                self._publish_batch(batch)
+            finally:
+                with self._ready:
+                    self._busy = False
+                    self._ready.notify_all()
+
+    def _take_batch(self) -> list[_Job]:
+        """The waiting jobs in arrival order, one per package (a second revision of a package
+        waits for the next batch), at most MAX_BATCH. The caller holds the lock."""
+        batch: list[_Job] = []
+        later: list[_Job] = []
+        packages: set[str] = set()
+        for job in self._waiting:
+            if job.package in packages or len(batch) >= MAX_BATCH:
+                later.append(job)
+            else:
+                packages.add(job.package)
+                batch.append(job)
+        self._waiting = later
+        return batch
+
+    def _publish_batch(self, batch: Sequence[_Job]) -> None:
+        started = time.perf_counter()
+        for job in batch:
+            job.started = started
+        try:
+            pending = [job for job in batch if not (job.resume and self._adopt(job))]
+            for attempt in range(1, _ATTEMPTS + 1):
+                pending = self._attempt(pending, attempt)
+                if not pending:
+                    break
+        except BaseException as err:  # every waiting request hears of it, not only this thread's
+            for job in batch:
+                if not job.done:
+                    job.error = err
+            raise
+        for job in batch:
+            if not job.done:
+                job.error = PublishError(f"{job.package}: not published")
+
+    def _attempt(self, jobs: Sequence[_Job], attempt: int) -> list[_Job]:
+        """Publish ``jobs`` together once; returns those to try again."""
+        from o2krm.porch.publish import list_revisions
+
+        last = attempt == _ATTEMPTS
+        requests = [
+            {"pkg": job.package, "sourceDir": str(job.source.root), "message": job.message, "workspace": job.workspace}
+            for job in jobs
+        ]
+        publish = self._worker.publish if self._worker is not None else publish_together
+        try:
+            outcomes = publish(
+                self.repo, requests, branch=self.branch, directory=self.directory, cache_dir=self.cache_dir
+            )
+        except PublishError as err:
+            if last:
+                for job in jobs:
+                    job.error = err
+                return []
+            self._log(f"publishing {_names(jobs)}: attempt {attempt} failed ({err.message}); trying again")
+            return list(jobs)
+        again: list[_Job] = []
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if not isinstance(outcome, PublishError):
+                job.succeed(*outcome)
+            elif last:
+                job.error = outcome
+            else:
+                if "is in use" in outcome.message or "was already used" in outcome.message:
+                    # A draft left by an interrupted publish holds the default workspace name.
+                    revisions = list_revisions(self.repo, job.package, directory=self.directory)
+                    job.workspace = f"v{max(revisions, default=0) + 1}-r{attempt}"
+                self._log(f"{job.package}: publish attempt {attempt} failed ({outcome.message}); trying again")
+                again.append(job)
+        return again
+
+    def _adopt(self, job: _Job) -> bool:
+        """Take a revision newer than the job's last known one as its own (published before a
+        restart); True when there is one."""
+        from o2krm.porch.publish import list_revisions, read_revision
+
+        revisions = list_revisions(self.repo, job.package, directory=self.directory)
+        newest = max(revisions, default=0)
+        if newest <= (job.last_known or 0):
+            return False
+        found = read_revision(self.repo, job.package, newest, directory=self.directory)
+        self._log(f"{job.package}: adopting revision {revisions[newest]} published before a restart")
+        job.succeed(newest, revisions[newest], found.commit)
+        return True
 
 
-def _rendered(_: Path) -> CheckReport:
-    return CheckReport(CHECK_ENGINE)
+def _names(jobs: Sequence[_Job]) -> str:
+    return ", ".join(job.package for job in jobs)

@@ -72,6 +72,8 @@ class IntentService:
             directory=settings.package_directory,
             branch=settings.branch,
             log=self._log,
+            cache_dir=settings.publish_cache_dir,
+            separate_process=True,
         )
         self._data_lock: IO[bytes] | None = None
 
@@ -117,6 +119,7 @@ class IntentService:
         if self.notifier is not None:
             self.notifier.drain(2.0)
             self.notifier.stop()
+        self.publisher.close()
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -17,6 +17,7 @@ DEFAULT_MAX_BODY = 1024 * 1024
 DB_FILE = "gateway.db"
 REPO_DIR = "deployments.git"
 LOCK_FILE = "gateway.lock"
+PUBLISH_CACHE_DIR = "publish-cache"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.data_dir / DB_FILE
+
+    @property
+    def publish_cache_dir(self) -> Path:
+        """Where publishing keeps a copy of the deployment repository, fetched incrementally."""
+        return self.data_dir / PUBLISH_CACHE_DIR
 
     @property
     def repo_location(self) -> str:

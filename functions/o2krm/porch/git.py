@@ -1,5 +1,10 @@
 """The git CLI, as publishing needs it: read a remote's refs, build commits in a scratch
-repository without a checkout, and push without force.
+repository without a checkout or an index (throw-away, or a persistent cache of the remote that
+fetches only what it lacks), and push without force.
+
+Trees and commits are computed here, byte for byte as git writes them, so that several can be
+written by one git process (``mktree --batch``, ``hash-object --stdin-paths``) and a commit can
+name a parent that git has not written yet.
 
 Everything here runs ``git`` as a subprocess with prompts disabled; the user's own clones are
 never touched. Failures raise PublishError with git's own last words.
@@ -7,10 +12,14 @@ never touched. Failures raise PublishError with git's own last words.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +29,9 @@ from o2krm.porch.layout import HEADS, PackageFile, RemoteRefs
 FALLBACK_NAME = "o2krm-publish"
 FALLBACK_EMAIL = "o2krm-publish@localhost"
 _MODES = ("100644", "100755")
+_TREE_MODE = "40000"
+_KINDS = {_TREE_MODE: "tree", "160000": "commit"}
+_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 def _base_env() -> dict[str, str]:
@@ -102,14 +114,41 @@ class TreeEntry:
     sha: str
 
 
-class Scratch:
-    """A throw-away repository to build commits in (its work tree stays empty)."""
+@contextlib.contextmanager
+def scratch_for(remote: str, cache_dir: Path | None, prefix: str = "o2krm-publish-") -> Iterator[Scratch]:
+    """A repository to build commits in: a throw-away one, or with ``cache_dir`` the persistent
+    cache of ``remote`` under it (one bare repository per remote, held under a file lock so
+    concurrent publishers take turns), which only fetches what it does not have yet."""
+    if cache_dir is None:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            yield Scratch(Path(tmp) / "repo", remote)
+        return
+    location = remote_location(remote)
+    root = Path(cache_dir).expanduser() / f"{hashlib.sha256(location.encode()).hexdigest()[:16]}.git"
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f"{root.name}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield Scratch(root, remote, persistent=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def __init__(self, root: Path, remote: str) -> None:
+
+class Scratch:
+    """A bare repository to build commits in, without a work tree or an index: throw-away, or
+    (``persistent``) kept between publishes as a cache of the remote's objects."""
+
+    def __init__(self, root: Path, remote: str, *, persistent: bool = False) -> None:
         self.root = root
         self.remote = remote_location(remote)
         self.env = _base_env()
-        self.run("init", "-q", str(root), cwd=root.parent)
+        self.persistent = persistent
+        if not (persistent and (root / "HEAD").is_file() and (root / "objects").is_dir()):
+            root.mkdir(parents=True, exist_ok=True)
+            self.run("init", "-q", "--bare", str(root), cwd=root.parent)
+            if persistent:
+                # The cache keeps every object it built or fetched: never prune it behind a publish.
+                self.run("config", "gc.auto", "0")
         self._ensure_identity()
 
     # --- plumbing -----------------------------------------------------------------------------
@@ -156,9 +195,25 @@ class Scratch:
     # --- reading ------------------------------------------------------------------------------
     def fetch(self, refs: Iterable[str]) -> None:
         """Fetch full ref names from the remote into the same names here."""
-        refspecs = [f"{ref}:{ref}" for ref in sorted(set(refs))]
+        refspecs = [f"+{ref}:{ref}" for ref in sorted(set(refs))]
         if refspecs:
             self.run("fetch", "-q", "--no-tags", "--", self.remote, *refspecs, what="fetching from the repository")
+
+    def fetch_missing(self, wanted: Mapping[str, str]) -> None:
+        """Fetch those of ``wanted`` (ref -> the commit the remote advertised) whose commit is
+        not here yet: in a persistent cache usually none, since it built them."""
+        if self.persistent and wanted:
+            present = self.present(wanted.values())
+            wanted = {ref: sha for ref, sha in wanted.items() if sha not in present}
+        self.fetch(wanted)
+
+    def present(self, shas: Iterable[str]) -> set[str]:
+        """Which of ``shas`` this repository holds."""
+        ordered = sorted(set(shas))
+        if not ordered:
+            return set()
+        out = self.run("cat-file", "--batch-check=%(objectname)", input="".join(f"{sha}\n" for sha in ordered))
+        return {line.strip() for line in out.splitlines() if line.strip() and not line.endswith(" missing")}
 
     def commit_of(self, ref: str) -> str:
         return self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}").strip()
@@ -198,21 +253,49 @@ class Scratch:
             position = end + 1  # the newline after each object
         return blobs
 
+    def messages(self, commits: Sequence[str]) -> list[str]:
+        """The messages of ``commits``, read in one go."""
+        raws = self.read_blobs(commits)
+        return [raw.partition(b"\n\n")[2].decode("utf-8", "replace") for raw in raws]
+
     # --- writing ------------------------------------------------------------------------------
+    def hash_files(self, paths: Sequence[Path]) -> list[str]:
+        """Write the files as blobs (as they are, no filters), in one go; their ids in order."""
+        if not paths:
+            return []
+        listing = "".join(f"{path.resolve()}\n" for path in paths)
+        return self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=listing).split()
+
     def tree_with_package(self, base: str | None, directory: str, root: Path, files: Sequence[PackageFile]) -> str:
         """The tree of ``base`` (or an empty tree) with ``directory/`` holding exactly ``files``."""
-        index = {"GIT_INDEX_FILE": str(self.root / ".git" / "o2krm-index")}
-        if base:
-            self.run("read-tree", base, env=index)
-        else:
-            self.run("read-tree", "--empty", env=index)
-        self.run("rm", "-r", "-q", "-f", "--cached", "--ignore-unmatch", "--", directory, env=index)
-        if files:
-            paths = "".join(f"{root.resolve() / f.path}\n" for f in files)
-            shas = self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=paths).split()
-            records = "".join(f"{f.mode} {sha}\t{directory}/{f.path}\0" for f, sha in zip(files, shas, strict=True))
-            self.run("update-index", "-z", "--add", "--index-info", input=records, env=index)
-        return self.run("write-tree", env=index).strip()
+        builder = TreeBuilder(self)
+        shas = self.hash_files([root / f.path for f in files])
+        tree = builder.with_package(
+            f"{base}^{{tree}}" if base else None,
+            directory,
+            [(f.mode, f.path, sha) for f, sha in zip(files, shas, strict=True)],
+        )
+        builder.write()
+        return tree
+
+    def tree_entries(self, tree: str) -> dict[str, tuple[str, str]] | None:
+        """The entries of ``tree`` (a tree-ish such as ``<commit>^{tree}`` or a tree id),
+        name -> (mode, id); None when it does not name a tree."""
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            input=f"{tree}\n".encode(),
+            capture_output=True,
+            env=self.env,
+            cwd=self.root,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise PublishError(f"git cat-file failed: {_last_words(proc)}")
+        header, _, rest = proc.stdout.partition(b"\n")
+        fields = header.split()
+        if len(fields) != 3 or fields[1] != b"tree":
+            return None
+        return _parse_tree(rest[: int(fields[2])])
 
     def empty_tree(self) -> str:
         return self.run("hash-object", "-t", "tree", "-w", "--stdin", input="").strip()
@@ -222,6 +305,9 @@ class Scratch:
         for parent in parents:
             args += ["-p", parent]
         return self.run(*args, "-F", "-", input=message).strip()
+
+    def commit_writer(self) -> CommitWriter:
+        return CommitWriter(self)
 
     def push(self, updates: Sequence[tuple[str, str]], *, what: str) -> None:
         """Push ``(source, destination ref)`` pairs, all or nothing; an empty source deletes.
@@ -233,3 +319,166 @@ class Scratch:
         if len(refspecs) > 1:
             args.append("--atomic")
         self.run(*args, "--", self.remote, *refspecs, what=what)
+
+
+def _parse_tree(body: bytes) -> dict[str, tuple[str, str]]:
+    entries: dict[str, tuple[str, str]] = {}
+    position = 0
+    while position < len(body):
+        space = body.index(b" ", position)
+        nul = body.index(b"\0", space)
+        mode = body[position:space].decode()
+        name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries[name] = (mode, body[nul + 1 : nul + 21].hex())
+        position = nul + 21
+    return entries
+
+
+class CommitWriter:
+    """Commits as ``git commit-tree`` writes them (the same identities, the same bytes), for
+    several commits on top of one another, written by one ``git hash-object``. When commits
+    must be signed (``commit.gpgSign``) or use another encoding, each goes through
+    ``commit-tree`` instead."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self.scratch = scratch
+        settings = dict(line.partition("=")[::2] for line in scratch.run("var", "-l").splitlines() if "=" in line)
+        self.author = settings.get("GIT_AUTHOR_IDENT", "")
+        self.committer = settings.get("GIT_COMMITTER_IDENT", "")
+        signed = settings.get("commit.gpgsign", "false").lower() in ("true", "yes", "on", "1")
+        encoding = settings.get("i18n.commitencoding", "utf-8").lower().replace("_", "-")
+        self.direct = signed or encoding not in ("utf-8", "utf8") or not (self.author and self.committer)
+        self._bodies: list[tuple[str, bytes]] = []
+
+    def commit(self, tree: str, parents: Sequence[str], message: str) -> str:
+        if self.direct:
+            return self.scratch.commit(tree, parents, message)
+        header = f"tree {tree}\n" + "".join(f"parent {parent}\n" for parent in parents)
+        header += f"author {self.author}\ncommitter {self.committer}\n\n"
+        body = header.encode() + message.encode("utf-8")
+        sha = hashlib.sha1(b"commit %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
+        self._bodies.append((sha, body))
+        return sha
+
+    def write(self) -> None:
+        """Write every commit made so far."""
+        if not self._bodies:
+            return
+        with tempfile.TemporaryDirectory(prefix="o2krm-commits-") as tmp:
+            paths = []
+            for index, (_, body) in enumerate(self._bodies):
+                path = Path(tmp) / str(index)
+                path.write_bytes(body)
+                paths.append(f"{path}\n")
+            written = self.scratch.run("hash-object", "-t", "commit", "-w", "--stdin-paths", input="".join(paths))
+        if written.split() != [sha for sha, _ in self._bodies]:
+            raise PublishError("git hash-object wrote other commits than expected", hint="report this as a bug")
+        self._bodies.clear()
+
+
+class TreeBuilder:
+    """Trees with packages replaced, for several packages one on top of the other, written by
+    one ``git mktree --batch`` (index-free; everything else in a base tree is reused as it is)."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self.scratch = scratch
+        self.writer = _TreeWriter()
+        self._read: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def with_package(self, base: str | None, directory: str, blobs: Sequence[tuple[str, str, str]]) -> str:
+        """The tree ``base`` (a tree-ish, or None for an empty one) with ``directory/`` holding
+        exactly ``blobs`` ((mode, path relative to it, blob id))."""
+        package_tree = self.writer.nested(blobs)
+        parts = directory.split("/")
+        levels: list[dict[str, tuple[str, str]]] = []
+        current = self._entries(base) if base else {}
+        for part in parts:
+            levels.append(current)
+            existing = current.get(part)
+            if existing is not None and existing[0] != _TREE_MODE:
+                raise PublishError(f"{'/'.join(parts[: len(levels)])} is a file in {base}, not a directory")
+            current = self._entries(existing[1]) if existing else {}
+        child = package_tree
+        for depth in range(len(parts) - 1, -1, -1):
+            entries = dict(levels[depth])
+            if child is None:
+                entries.pop(parts[depth], None)
+            else:
+                entries[parts[depth]] = (_TREE_MODE, child)
+            # git writes no empty directories: an emptied one disappears from its parent.
+            child = self.writer.tree(entries) if entries or depth == 0 else None
+        assert child is not None
+        return child
+
+    def write(self) -> None:
+        """Write every tree built so far."""
+        if self.writer.order:
+            written = self.scratch.run("mktree", "--missing", "--batch", input=self.writer.batch()).split()
+            if written != self.writer.order:
+                raise PublishError("git mktree wrote other trees than expected", hint="report this as a bug")
+        if _EMPTY_TREE in self.writer.used:
+            self.scratch.empty_tree()
+
+    def _entries(self, tree: str) -> dict[str, tuple[str, str]]:
+        built = self.writer.known.get(tree)
+        if built is not None:
+            return built
+        if tree not in self._read:
+            self._read[tree] = self.scratch.tree_entries(tree) or {}
+        return self._read[tree]
+
+
+class _TreeWriter:
+    """Tree objects computed here (so a parent can name its children before git has written
+    them) and written together by ``git mktree --batch``, children first."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.known: dict[str, dict[str, tuple[str, str]]] = {}  # the trees computed here: id -> entries
+        self.used: set[str] = set()
+        self._texts: list[str] = []
+
+    def nested(self, blobs: Sequence[tuple[str, str, str]]) -> str | None:
+        """The tree holding ``(mode, relative path, sha)`` blobs, or None when there are none."""
+        if not blobs:
+            return None
+        here: dict[str, tuple[str, str]] = {}
+        below: dict[str, list[tuple[str, str, str]]] = {}
+        for mode, path, sha in blobs:
+            head, sep, rest = path.partition("/")
+            if sep:
+                below.setdefault(head, []).append((mode, rest, sha))
+            else:
+                here[head] = (mode, sha)
+        for name, children in sorted(below.items()):
+            subtree = self.nested(children)
+            assert subtree is not None
+            here[name] = (_TREE_MODE, subtree)
+        return self.tree(here)
+
+    def tree(self, entries: Mapping[str, tuple[str, str]]) -> str:
+        if not entries:
+            self.used.add(_EMPTY_TREE)
+            return _EMPTY_TREE  # mktree --batch cannot write it (an empty tree is its separator)
+        ordered = sorted(entries.items(), key=lambda item: _tree_sort_key(item[0], item[1][0]))
+        body = b"".join(
+            mode.encode() + b" " + name.encode("utf-8", "surrogateescape") + b"\0" + bytes.fromhex(sha)
+            for name, (mode, sha) in ordered
+        )
+        sha = hashlib.sha1(b"tree %d\0" % len(body) + body, usedforsecurity=False).hexdigest()
+        if sha in self.known:
+            return sha  # the same tree twice (say, a package published unchanged): write it once
+        self.known[sha] = dict(entries)
+        self.order.append(sha)
+        self._texts.append(
+            "".join(f"{mode} {_KINDS.get(mode, 'blob')} {sha_}\t{name}\n" for name, (mode, sha_) in ordered)
+        )
+        return sha
+
+    def batch(self) -> str:
+        return "\n".join(self._texts)
+
+
+def _tree_sort_key(name: str, mode: str) -> bytes:
+    # git orders tree entries bytewise, a directory as if its name ended with "/".
+    return name.encode("utf-8", "surrogateescape") + (b"/" if mode == _TREE_MODE else b"")

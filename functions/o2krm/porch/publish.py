@@ -11,15 +11,14 @@ meanwhile), the branches this run created are deleted again and nothing is publi
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from o2krm.porch import layout
 from o2krm.porch.checks import CheckReport, RenderCheck, default_render_check
 from o2krm.porch.errors import PublishError
-from o2krm.porch.git import Scratch, local_checkout_branch, ls_remote
+from o2krm.porch.git import Scratch, TreeBuilder, local_checkout_branch, ls_remote, scratch_for
 from o2krm.porch.layout import HEADS, TAGS, Lifecycle, PackagePath, RemoteRefs
 from o2krm.porch.source import SourcePackage, default_package_name, read_source
 
@@ -74,6 +73,33 @@ class Revision:
                 target.chmod(0o755)
 
 
+@dataclass(frozen=True)
+class Request:
+    """One package to publish in ``publish_revisions``: its directory, or the package already
+    read from it (``source``, from ``read_source``)."""
+
+    pkg: str | None
+    source_dir: Path | str
+    message: str = ""
+    workspace: str | None = None
+    source: SourcePackage | None = None
+
+
+@dataclass
+class _Planned:
+    """A request that passed its checks, on its way to commits."""
+
+    index: int
+    source: SourcePackage
+    package: PackagePath
+    body: str
+    workspace: str
+    revision: int
+    report: CheckReport | None = None
+    draft: str = ""
+    approve: str = ""
+
+
 def publish_revision(
     repo: str,
     pkg: str | None,
@@ -89,48 +115,126 @@ def publish_revision(
     check: RenderCheck | None = None,
     dry_run: bool = False,
     log: Log = _quiet,
+    cache_dir: Path | None = None,
 ) -> Publication:
-    """Publish ``source_dir`` as the next revision of package ``pkg`` (default: the Kptfile's name)."""
-    source = read_source(Path(source_dir), allow_dirty=allow_dirty)
-    package = PackagePath.parse(pkg or default_package_name(source), directory)
+    """Publish ``source_dir`` as the next revision of package ``pkg`` (default: the Kptfile's name).
+
+    ``cache_dir``: keep a repository per remote there and fetch only what it lacks (else a
+    throw-away one fetches the deployment branch every time).
+    """
+    [outcome] = publish_revisions(
+        repo,
+        [Request(pkg, source_dir, message, workspace)],
+        branch=branch,
+        directory=directory,
+        lifecycle=lifecycle,
+        create_branch=create_branch,
+        allow_dirty=allow_dirty,
+        check=check,
+        dry_run=dry_run,
+        log=log,
+        cache_dir=cache_dir,
+    )
+    if isinstance(outcome, PublishError):
+        raise outcome
+    return outcome
+
+
+def publish_revisions(
+    repo: str,
+    requests: Sequence[Request],
+    *,
+    branch: str = layout.DEFAULT_BRANCH,
+    directory: str = "",
+    lifecycle: Lifecycle = Lifecycle.PUBLISHED,
+    create_branch: bool = False,
+    allow_dirty: bool = False,
+    check: RenderCheck | None = None,
+    dry_run: bool = False,
+    log: Log = _quiet,
+    cache_dir: Path | None = None,
+) -> list[Publication | PublishError]:
+    """Publish several packages together: one read of the repository, one push per lifecycle
+    step carrying every package's refs (atomic), and revisions one after another on the
+    deployment branch, as if they had been published one by one in the order given.
+
+    Returns, per request, its Publication or the PublishError that refused it alone (the others
+    go ahead). What refuses them all (the repository, the branch, a rejected push) is raised.
+    """
+    outcomes: list[Publication | PublishError | None] = [None] * len(requests)
     layout.validate_branch(branch)
-    body = layout.check_user_message(message)
-    if workspace is not None:
-        layout.validate_workspace(workspace)
+    accepted: list[tuple[int, SourcePackage, PackagePath, str, str | None]] = []
+    for index, request in enumerate(requests):
+        try:
+            source = request.source or read_source(Path(request.source_dir), allow_dirty=allow_dirty)
+            package = PackagePath.parse(request.pkg or default_package_name(source), directory)
+            body = layout.check_user_message(request.message)
+            if request.workspace is not None:
+                layout.validate_workspace(request.workspace)
+        except PublishError as err:
+            outcomes[index] = err
+            continue
+        accepted.append((index, source, package, body, request.workspace))
+    if not accepted:
+        return _finished(outcomes)
 
     refs = ls_remote(repo)
     _check_target(repo, refs, branch, create_branch)
-    revision = refs.next_revision(package)
-    workspace = workspace or f"v{revision}"
-    layout.validate_workspace(workspace)
-    _check_workspace_is_free(refs, package, workspace)
-
-    with tempfile.TemporaryDirectory(prefix="o2krm-publish-") as tmp:
-        scratch = Scratch(Path(tmp) / "repo", repo)
-        _check_workspace_unpublished(scratch, refs, package, workspace)
-        report = _render_check(source, check or default_render_check(), log)
-        draft, approve = _build_commits(scratch, refs, package, workspace, revision, branch, source, body)
-        plan = _pushes(package, workspace, revision, branch, draft, approve)
-        steps = plan[: list(Lifecycle).index(lifecycle) + 1]
+    render_check = check or default_render_check()
+    with scratch_for(repo, cache_dir) as scratch:
+        tags = {ref: sha for _, _, package, _, _ in accepted for ref, sha in _tag_refs(refs, package).items()}
+        scratch.fetch_missing(tags)
+        used = _used_workspaces(scratch, refs, {package for _, _, package, _, _ in accepted})
+        planned: list[_Planned] = []
+        for index, source, package, body, workspace in accepted:
+            try:
+                item = _plan(refs, package, workspace, used, source, body, index)
+                item.report = _render_check(source, render_check, log)
+            except PublishError as err:
+                outcomes[index] = err
+                continue
+            used.setdefault(package, {})[item.workspace] = package.tag(item.revision)
+            planned.append(item)
+        if not planned:
+            return _finished(outcomes)
+        base = refs.branch(branch)
+        if base is not None:
+            scratch.fetch_missing({HEADS + branch: base})
+        _build_commits(scratch, base, branch, planned)
+        steps = _pushes(planned, branch)[: list(Lifecycle).index(lifecycle) + 1]
         if dry_run:
             log("dry run: nothing pushed")
         else:
             _push_steps(scratch, steps, log)
     published = lifecycle is Lifecycle.PUBLISHED
-    final_refs = tuple(destination for source_ref, destination in steps[-1][1] if source_ref)
-    return Publication(
-        repo=repo,
-        package=package,
-        branch=branch,
-        workspace=workspace,
-        lifecycle=lifecycle,
-        revision=revision if published else None,
-        draft_commit=draft,
-        commit=approve if published else draft,
-        refs=final_refs,
-        check=report,
-        dry_run=dry_run,
-    )
+    for item in planned:
+        mine = {HEADS + item.package.draft_branch(item.workspace), HEADS + item.package.proposed_branch(item.workspace)}
+        mine.add(TAGS + item.package.tag(item.revision))
+        final_refs = tuple(
+            destination
+            for source_ref, destination in steps[-1][1]
+            if source_ref and (destination in mine or destination == HEADS + branch)
+        )
+        assert item.report is not None
+        outcomes[item.index] = Publication(
+            repo=repo,
+            package=item.package,
+            branch=branch,
+            workspace=item.workspace,
+            lifecycle=lifecycle,
+            revision=item.revision if published else None,
+            draft_commit=item.draft,
+            commit=item.approve if published else item.draft,
+            refs=final_refs,
+            check=item.report,
+            dry_run=dry_run,
+        )
+    return _finished(outcomes)
+
+
+def _finished(outcomes: list[Publication | PublishError | None]) -> list[Publication | PublishError]:
+    assert all(outcome is not None for outcome in outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def list_revisions(repo: str, pkg: str, *, directory: str = "") -> dict[int, str]:
@@ -151,8 +255,7 @@ def read_revision(repo: str, pkg: str, revision: int, *, directory: str = "") ->
             hint=f"list them with: git ls-remote --tags {repo} '{package.full}/v*'",
         )
     tag_ref = available[revision]
-    with tempfile.TemporaryDirectory(prefix="o2krm-read-") as tmp:
-        scratch = Scratch(Path(tmp) / "repo", repo)
+    with scratch_for(repo, None, prefix="o2krm-read-") as scratch:
         scratch.fetch([tag_ref])
         commit = scratch.commit_of(tag_ref)
         entries = scratch.list_tree(commit, package.full)
@@ -197,6 +300,55 @@ def _check_target(repo: str, refs: RemoteRefs, branch: str, create_branch: bool)
         )
 
 
+def _tag_refs(refs: RemoteRefs, package: PackagePath) -> dict[str, str]:
+    """The package's revision tags, ref -> commit."""
+    return {ref: refs.refs[ref] for ref in refs.revisions(package).values()}
+
+
+def _used_workspaces(
+    scratch: Scratch, refs: RemoteRefs, packages: set[PackagePath]
+) -> dict[PackagePath, dict[str, str]]:
+    """Per package, the workspaces its published revisions used (workspace -> tag)."""
+    tagged = [
+        (package, revision, ref) for package in sorted(packages) for revision, ref in refs.revisions(package).items()
+    ]
+    messages = scratch.messages([f"{refs.refs[ref]}^{{commit}}" for _, _, ref in tagged])
+    used: dict[PackagePath, dict[str, str]] = {}
+    for (package, revision, _), message in zip(tagged, messages, strict=True):
+        workspace = layout.workspace_of(message, package)
+        if workspace is not None:
+            used.setdefault(package, {}).setdefault(workspace, package.tag(revision))
+    return used
+
+
+def _plan(
+    refs: RemoteRefs,
+    package: PackagePath,
+    workspace: str | None,
+    used: Mapping[PackagePath, Mapping[str, str]],
+    source: SourcePackage,
+    body: str,
+    index: int,
+) -> _Planned:
+    """Revision number and workspace of a package, checked against the repository and against
+    the requests before it in the same batch (``used`` has their workspaces)."""
+    taken = used.get(package, {})
+    revision = max([refs.next_revision(package), *(_revision_of(package, tag) + 1 for tag in taken.values())])
+    workspace = workspace or f"v{revision}"
+    layout.validate_workspace(workspace)
+    _check_workspace_is_free(refs, package, workspace)
+    if workspace in taken:
+        raise PublishError(
+            f"workspace {workspace!r} was already used by {taken[workspace]}",
+            hint="Porch needs a new workspace name per revision: pass another --workspace",
+        )
+    return _Planned(index, source, package, body, workspace, revision)
+
+
+def _revision_of(package: PackagePath, tag: str) -> int:
+    return package.revision_of_tag(tag) or 0
+
+
 def _check_workspace_is_free(refs: RemoteRefs, package: PackagePath, workspace: str) -> None:
     open_branch = refs.open_workspaces(package).get(workspace)
     if open_branch:
@@ -206,56 +358,54 @@ def _check_workspace_is_free(refs: RemoteRefs, package: PackagePath, workspace: 
         )
 
 
-def _check_workspace_unpublished(scratch: Scratch, refs: RemoteRefs, package: PackagePath, workspace: str) -> None:
-    tags = refs.revisions(package)
-    scratch.fetch(tags.values())
-    for revision, tag_ref in tags.items():
-        if layout.workspace_of(scratch.message(tag_ref), package) == workspace:
-            raise PublishError(
-                f"workspace {workspace!r} was already used by {package.tag(revision)}",
-                hint="Porch needs a new workspace name per revision: pass another --workspace",
-            )
-
-
 # --- commits and pushes ----------------------------------------------------------------------------
-def _build_commits(
-    scratch: Scratch,
-    refs: RemoteRefs,
-    package: PackagePath,
-    workspace: str,
-    revision: int,
-    branch: str,
-    source: SourcePackage,
-    body: str,
-) -> tuple[str, str]:
-    """The draft commit and the deployment-branch commit that publishes it."""
-    base = refs.branch(branch)
-    if base is not None:
-        scratch.fetch([HEADS + branch])
-    else:
+def _build_commits(scratch: Scratch, base: str | None, branch: str, planned: Sequence[_Planned]) -> None:
+    """Each revision's draft commit and the deployment-branch commit that publishes it, each on
+    top of the one before, as Porch would write them one after another."""
+    if base is None:
         base = scratch.commit(scratch.empty_tree(), [], layout.create_branch_message(branch))
-    tree = scratch.tree_with_package(base, package.full, source.root, source.files)
-    trailers = [f"O2krm-Source-Commit: {source.commit}"] if source.commit else []
-    draft = scratch.commit(tree, [base], layout.draft_message(package, workspace, body, trailers))
-    approve = scratch.commit(tree, [base, draft], layout.approve_message(package, workspace, revision, body, trailers))
-    return draft, approve
+    shas = iter(scratch.hash_files([item.source.root / f.path for item in planned for f in item.source.files]))
+    builder = TreeBuilder(scratch)
+    trees: list[str] = []
+    base_tree = f"{base}^{{tree}}"
+    for item in planned:
+        blobs = [(f.mode, f.path, next(shas)) for f in item.source.files]
+        base_tree = builder.with_package(base_tree, item.package.full, blobs)
+        trees.append(base_tree)
+    builder.write()
+    commits = scratch.commit_writer()
+    for item, tree in zip(planned, trees, strict=True):
+        trailers = [f"O2krm-Source-Commit: {item.source.commit}"] if item.source.commit else []
+        item.draft = commits.commit(
+            tree, [base], layout.draft_message(item.package, item.workspace, item.body, trailers)
+        )
+        item.approve = commits.commit(
+            tree,
+            [base, item.draft],
+            layout.approve_message(item.package, item.workspace, item.revision, item.body, trailers),
+        )
+        base = item.approve
+    commits.write()
 
 
 Step = tuple[Lifecycle, list[tuple[str, str]]]
 
 
-def _pushes(package: PackagePath, workspace: str, revision: int, branch: str, draft: str, approve: str) -> list[Step]:
-    draft_ref = HEADS + package.draft_branch(workspace)
-    proposed_ref = HEADS + package.proposed_branch(workspace)
-    return [
-        (Lifecycle.DRAFT, [(draft, draft_ref)]),
-        (Lifecycle.PROPOSED, [(draft, proposed_ref), ("", draft_ref)]),
-        (Lifecycle.PUBLISHED, [(approve, HEADS + branch), (approve, TAGS + package.tag(revision)), ("", proposed_ref)]),
-    ]
+def _pushes(planned: Sequence[_Planned], branch: str) -> list[Step]:
+    drafts: list[tuple[str, str]] = []
+    proposed: list[tuple[str, str]] = []
+    published: list[tuple[str, str]] = [(planned[-1].approve, HEADS + branch)]
+    for item in planned:
+        draft_ref = HEADS + item.package.draft_branch(item.workspace)
+        proposed_ref = HEADS + item.package.proposed_branch(item.workspace)
+        drafts.append((item.draft, draft_ref))
+        proposed += [(item.draft, proposed_ref), ("", draft_ref)]
+        published += [(item.approve, TAGS + item.package.tag(item.revision)), ("", proposed_ref)]
+    return [(Lifecycle.DRAFT, drafts), (Lifecycle.PROPOSED, proposed), (Lifecycle.PUBLISHED, published)]
 
 
 def _push_steps(scratch: Scratch, steps: list[Step], log: Log) -> None:
-    created: str | None = None  # the branch this run left on the remote so far
+    created: list[str] = []  # the branches this run left on the remote so far
     for lifecycle, updates in steps:
         try:
             scratch.push(updates, what=f"pushing the {lifecycle.value.lower()} revision")
@@ -263,10 +413,10 @@ def _push_steps(scratch: Scratch, steps: list[Step], log: Log) -> None:
             undone = _undo(scratch, created)
             raise PublishError(
                 err.message,
-                details=(undone,) if undone else (),
+                details=undone,
                 hint="nothing was published; if the deployment branch moved meanwhile, publish again",
             ) from None
-        created = next((dst for src, dst in updates if src and dst.startswith(HEADS) and _is_lifecycle_ref(dst)), None)
+        created = [dst for src, dst in updates if src and dst.startswith(HEADS) and _is_lifecycle_ref(dst)]
         log(f"{lifecycle.value}: " + ", ".join(_describe(src, dst) for src, dst in updates))
 
 
@@ -275,14 +425,15 @@ def _is_lifecycle_ref(ref: str) -> bool:
     return name.startswith((layout.DRAFTS_PREFIX, layout.PROPOSED_PREFIX))
 
 
-def _undo(scratch: Scratch, created: str | None) -> str:
-    if created is None:
-        return ""
+def _undo(scratch: Scratch, created: Sequence[str]) -> tuple[str, ...]:
+    if not created:
+        return ()
+    names = [ref[len(HEADS) :] for ref in created]
     try:
-        scratch.push([("", created)], what="removing " + created)
+        scratch.push([("", ref) for ref in created], what="removing " + ", ".join(names))
     except PublishError as err:
-        return f"could not remove {created[len(HEADS) :]}: {err.message}"
-    return f"removed {created[len(HEADS) :]} again"
+        return tuple(f"could not remove {name}: {err.message}" for name in names)
+    return tuple(f"removed {name} again" for name in names)
 
 
 def _describe(source: str, destination: str) -> str:

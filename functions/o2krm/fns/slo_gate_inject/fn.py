@@ -63,8 +63,7 @@ def _intent_of(request: KubeObject, intents: dict[str, KubeObject], rl: Resource
     name = request.label(v.LABEL_INTENT)
     if not name:
         rl.results.warning(
-            f"{request.describe()} has no label {v.LABEL_INTENT} naming its 28.312 Intent: "
-            "it is not SLO-gated",
+            f"{request.describe()} has no label {v.LABEL_INTENT} naming its 28.312 Intent: it is not SLO-gated",
             obj=request,
             field="metadata.labels",
         )

@@ -25,9 +25,7 @@ RollbackAction = Literal["Rollback", "Pause", "None"]
 class SloConfig(BaseModel):
     """Configuration of slo-gate-inject; field aliases are the camelCase keys users write."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     # --- label matchers: how a series is tied to a request's site and workload -----------
     site_label: str = Field("site", description="Label carrying the O-Cloud site name.")

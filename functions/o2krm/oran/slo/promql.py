@@ -102,22 +102,17 @@ def latency_quantile_ms(
     unit: Literal["seconds", "milliseconds"],
 ) -> str:
     query = (
-        f"histogram_quantile({quantile!r}, sum by (le) "
-        f"(rate({selector(histogram + '_bucket', matchers)}[{window}])))"
+        f"histogram_quantile({quantile!r}, sum by (le) (rate({selector(histogram + '_bucket', matchers)}[{window}])))"
     )
     return f"{query} * 1000" if unit == "seconds" else query
 
 
-def success_ratio(
-    total: str, matchers: tuple[Matcher, ...], window: str, status_label: str, good_regex: str
-) -> str:
+def success_ratio(total: str, matchers: tuple[Matcher, ...], window: str, status_label: str, good_regex: str) -> str:
     good = (*matchers, Matcher(status_label, "=~", good_regex))
     return f"sum(rate({selector(total, good)}[{window}])) / sum(rate({selector(total, matchers)}[{window}]))"
 
 
-def throughput_mbps(
-    counter: str, matchers: tuple[Matcher, ...], window: str, unit: Literal["bytes", "bits"]
-) -> str:
+def throughput_mbps(counter: str, matchers: tuple[Matcher, ...], window: str, unit: Literal["bytes", "bits"]) -> str:
     rate = f"sum(rate({selector(counter, matchers)}[{window}]))"
     return f"{rate} * 8 / 1000000" if unit == "bytes" else f"{rate} / 1000000"
 

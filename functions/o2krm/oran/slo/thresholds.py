@@ -31,6 +31,8 @@ RULE_CONDITION = "o2krm.slo.unsupported-condition"
 RULE_VALUE = "o2krm.slo.bad-value"
 RULE_PHYSICAL = "o2krm.slo.physical-range"
 RULE_UNSATISFIABLE = "o2krm.slo.unsatisfiable"
+
+
 def intent_tags() -> dict[str, str]:
     """Tags of a finding about the intent (the adapter attaches it to the Intent resource)."""
     return {"resource": v.INTENT_3GPP_KIND}
@@ -77,9 +79,7 @@ def _shape(target: Target) -> tuple[list[Threshold], list[Finding]]:
         f"target {target.original_name!r}: condition {target.condition!r} cannot be a threshold gate "
         f"({why}); use one of {supported}"
     )
-    return [], [
-        Finding(message, "error", condition_field, target.condition, None, RULE_CONDITION, intent_tags())
-    ]
+    return [], [Finding(message, "error", condition_field, target.condition, None, RULE_CONDITION, intent_tags())]
 
 
 def _physical_findings(target: Target, threshold: Threshold, physical: PhysicalRange) -> list[Finding]:
@@ -120,7 +120,6 @@ def _error(
 ) -> Finding:
     current = list(values) if len(values) != 1 else values[0]
     message = (
-        f"target {target.original_name!r} with {target.condition}: targetValueRange must be {expected}, "
-        f"got {current!r}"
+        f"target {target.original_name!r} with {target.condition}: targetValueRange must be {expected}, got {current!r}"
     )
     return Finding(message, "error", field, current, proposed, rule, intent_tags())
