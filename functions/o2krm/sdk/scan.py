@@ -9,13 +9,12 @@ recognise makes it return ``None``, and the caller parses the whole input instea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 RESOURCE_LIST_KEYS = ("apiVersion", "kind", "items", "functionConfig", "results")
 
 
-@dataclass(slots=True)
-class RawItem:
+class RawItem(NamedTuple):
     """One item's exact source text.
 
     ``dash`` is the offset of the item's ``- `` sequence indicator inside ``text``
@@ -35,8 +34,7 @@ class RawItem:
         return self.text[: self.dash] + "  " + self.text[self.dash + 2 :]
 
 
-@dataclass(slots=True)
-class RawInput:
+class RawInput(NamedTuple):
     form: str  # "resourcelist" or "stream"
     api_version: str
     items: list[RawItem]
