@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationError, WithJsonSchema
 from pydantic.alias_generators import to_camel
@@ -81,3 +82,38 @@ def _printable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return None
+
+
+CatalogSpec = TypeVar("CatalogSpec", bound=BaseModel)
+
+
+def read_catalog_specs(
+    kind: str,
+    resources: Sequence[Mapping[str, Any]],
+    model: type[CatalogSpec],
+    missing: str,
+    findings: list[Finding],
+) -> list[tuple[str, dict[str, str], CatalogSpec]]:
+    """Each catalog resource's ``spec`` validated into ``model``, with where it is and its tags.
+
+    Problems go to ``findings``, tagged ``resourceIndex`` (the catalog's index in ``resources``)
+    so the adapter can attach them to the right resource; ``missing`` says what to write when
+    there is no spec at all.
+    """
+    read: list[tuple[str, dict[str, str], CatalogSpec]] = []
+    for index, resource in enumerate(resources):
+        tags = {"resourceIndex": str(index)}
+        where = describe_resource(kind, resource)
+        spec = resource.get("spec")
+        if not isinstance(spec, Mapping):
+            findings.append(Finding(f"{where}: {missing}", field="spec", tags=tags))
+            continue
+        try:
+            parsed = model.model_validate(spec)
+        except ValidationError as error:
+            findings.extend(
+                replace(f, tags={**f.tags, **tags}) for f in findings_from_validation_error(error, "spec", where)
+            )
+            continue
+        read.append((where, tags, parsed))
+    return read

@@ -20,20 +20,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
-from o2krm.oran.model_support import (
-    InputModel,
-    QuantityField,
-    describe_resource,
-    findings_from_validation_error,
-)
+from o2krm.oran.model_support import InputModel, QuantityField, read_catalog_specs
 
 SiteTier = Literal["edge", "regional", "central"]
 SITE_TIERS: tuple[str, ...] = ("edge", "regional", "central")
@@ -122,24 +117,9 @@ class SiteCatalog:
         sites: list[Site] = []
         owner_of_name: dict[str, str] = {}
         owner_of_cluster: dict[str, str] = {}
-        for index, resource in enumerate(resources):
-            tags = {"resourceIndex": str(index)}
-            where = describe_resource(v.SITE_CATALOG_KIND, resource)
-            spec = resource.get("spec")
-            if not isinstance(spec, Mapping):
-                findings.append(
-                    Finding(
-                        f"{where}: spec.sites is missing; list the O-Cloud sites there",
-                        field="spec",
-                        tags=tags,
-                    )
-                )
-                continue
-            try:
-                parsed = _CatalogSpec.model_validate(spec)
-            except ValidationError as error:
-                findings.extend(_tagged(findings_from_validation_error(error, "spec", where), tags))
-                continue
+        missing = "spec.sites is missing; list the O-Cloud sites there"
+        catalogs = read_catalog_specs(v.SITE_CATALOG_KIND, resources, _CatalogSpec, missing, findings)
+        for where, tags, parsed in catalogs:
             for i, site in enumerate(parsed.sites):
                 here = f"{where} spec.sites[{i}]"
                 clash = owner_of_name.get(site.name) or owner_of_cluster.get(site.cluster)
@@ -270,10 +250,6 @@ def _closest(value: str, candidates: Sequence[str]) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
-
-
-def _tagged(findings: list[Finding], tags: dict[str, str]) -> list[Finding]:
-    return [replace(f, tags={**f.tags, **tags}) for f in findings]
 
 
 def _names(sites: Sequence[Site]) -> str:

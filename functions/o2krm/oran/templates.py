@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from o2krm.oran import vocabulary as v
 from o2krm.oran.findings import DomainError, Finding
-from o2krm.oran.model_support import InputModel, describe_resource, findings_from_validation_error
+from o2krm.oran.model_support import InputModel, read_catalog_specs
 
 _NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _VERSION_PART = re.compile(r"(\d+)|(\D+)")
@@ -73,26 +73,9 @@ class TemplateCatalog:
         findings: list[Finding] = []
         templates: list[ProvisioningTemplate] = []
         seen: dict[str, str] = {}
-        for index, resource in enumerate(resources):
-            tags = {"resourceIndex": str(index)}
-            where = describe_resource(v.TEMPLATE_CATALOG_KIND, resource)
-            spec = resource.get("spec")
-            if not isinstance(spec, Mapping):
-                findings.append(
-                    Finding(
-                        f"{where}: spec.templates is missing; list the templates there",
-                        field="spec",
-                        tags=tags,
-                    )
-                )
-                continue
-            try:
-                parsed = _CatalogSpec.model_validate(spec)
-            except ValidationError as error:
-                findings.extend(
-                    replace(f, tags={**f.tags, **tags}) for f in findings_from_validation_error(error, "spec", where)
-                )
-                continue
+        missing = "spec.templates is missing; list the templates there"
+        catalogs = read_catalog_specs(v.TEMPLATE_CATALOG_KIND, resources, _CatalogSpec, missing, findings)
+        for where, tags, parsed in catalogs:
             for i, template in enumerate(parsed.templates):
                 here = f"{where} spec.templates[{i}]"
                 if template.ref in seen:
