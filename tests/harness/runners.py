@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from o2krm.sdk import yamlio
+from o2krm.tools import pipeline
 
 from .cases import Case, function
 from .package import from_resource_list, package_files, to_resource_list
@@ -35,64 +36,21 @@ def env() -> dict[str, str]:
 def run_in_process(case: Case) -> Outcome:
     before = package_files(case.root)
     if case.test_type == "render":
-        steps = _pipeline(before.get("Kptfile", ""))
-        text = to_resource_list(before, include_kptfile=True, config=None)
-        results: list[dict[str, Any]] = []
-        code = 0
-        for name, config, validator in steps:
-            stage = _swap_config(text, config)
-            code, out, err = _call(name, stage)
-            data = yamlio.load(out) or {}
-            results.extend(data.get("results") or [])
-            if code != 0:
-                return Outcome(code, before, results, err)
-            if not validator:
-                text = _swap_config(out, None)
-        return Outcome(code, _with_unchanged(before, from_resource_list(text)), results)
+        rendered = pipeline.render_in_process(before)
+        code = next((step.exit_code for step in rendered.steps if step.exit_code != 0), 0)
+        stderr = "".join(step.stderr for step in rendered.steps)
+        return Outcome(code, rendered.files, rendered.results, stderr)
     config = case.config_object(before)
     text = to_resource_list(before, include_kptfile=False, config=config)
-    code, out, err = _call(case.function, text)
-    data = yamlio.load(out) or {}
-    results = data.get("results") or []
-    if code != 0:
-        return Outcome(code, before, results, err)
-    after = from_resource_list(_swap_config(out, None))
-    return Outcome(code, _with_unchanged(before, after, keep_kptfile=True), results, err)
-
-
-def _call(name: str, text: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = function(name).run([], io.StringIO(text), out, err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def _with_unchanged(before: dict[str, str], after: dict[str, str], keep_kptfile: bool = False) -> dict[str, str]:
-    # Files whose every resource was removed disappear, as kpt deletes them.
-    if keep_kptfile and "Kptfile" in before:
+    code = function(case.function).run([], io.StringIO(text), out, err)
+    results = (yamlio.load(out.getvalue()) or {}).get("results") or []
+    if code != 0:
+        return Outcome(code, before, results, err.getvalue())
+    after = from_resource_list(pipeline.with_function_config(out.getvalue(), None))
+    if "Kptfile" in before:  # eval does not send the Kptfile; it stays as it was
         after = {**after, "Kptfile": before["Kptfile"]}
-    return after
-
-
-def _pipeline(kptfile: str) -> list[tuple[str, dict[str, Any] | None, bool]]:
-    from o2krm.tools.kustomize import pipeline_steps
-
-    steps = []
-    for step in pipeline_steps(yamlio.load(kptfile) or {}):
-        config = None
-        if step.config:
-            config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "function-input"}, "data": step.config}
-        steps.append((Path(step.executable).name, config, step.validator))
-    return steps
-
-
-def _swap_config(text: str, config: dict[str, Any] | None) -> str:
-    head, sep, _ = text.partition("\nfunctionConfig:")
-    if sep:
-        head, _, _ = (head + "\n").partition("\nresults:")
-    else:
-        head, _, _ = text.partition("\nresults:")
-    head = head.rstrip("\n") + "\n"
-    return head + (yamlio.dump({"functionConfig": config}) if config else "")
+    return Outcome(code, after, results, err.getvalue())
 
 
 # --- kpt ------------------------------------------------------------------------------

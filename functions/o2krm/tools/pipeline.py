@@ -84,9 +84,9 @@ class Rendered:
 
 
 # --- packages on disk ------------------------------------------------------------------------------
-def read_package(root: Path) -> dict[str, str]:
+def read_package(root: Path, *, require_kptfile: bool = True) -> dict[str, str]:
     """Every YAML file of the package and its Kptfile (relative path -> text), in path order."""
-    if not (root / KPTFILE).is_file():
+    if require_kptfile and not (root / KPTFILE).is_file():
         raise PipelineError(f"{root} is not a kpt package (no Kptfile)")
     files: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
