@@ -49,7 +49,8 @@ def test_kustomize_renders_the_same_resources(package: Path, tmp_path: Path) -> 
     expected = [
         r
         for r in resources(package_files(package))
-        if r["kind"] != "Kptfile" and (r["metadata"].get("annotations") or {}).get("config.kubernetes.io/local-config") != "true"
+        if r["kind"] != "Kptfile"
+        and (r["metadata"].get("annotations") or {}).get("config.kubernetes.io/local-config") != "true"
     ]
     assert sorted((normalise(d) for d in docs), key=identity) == expected
 

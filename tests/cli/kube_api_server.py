@@ -20,14 +20,15 @@ import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import yaml
 
-CRD_PATH = Path("/work/shared/specs/crds/o2ims.provisioning.oran.org_provisioningrequests.yaml")
+from tests.shared_docs import PR_CRD
+
+CRD_PATH = PR_CRD
 GROUP, VERSION, PLURAL = "o2ims.provisioning.oran.org", "v1alpha1", "provisioningrequests"
 PR_PATH = f"/apis/{GROUP}/{VERSION}/{PLURAL}"
 CRD_NAME = f"{PLURAL}.{GROUP}"

@@ -25,11 +25,10 @@ from fastapi.testclient import TestClient
 from o2krm.gateway.app import create_app
 from o2krm.gateway.provisioning import OCloudSettings
 from o2krm.gateway.settings import Settings
+from tests.shared_docs import PR_CRD, SPECS
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = Path(os.environ.get("O2KRM_SPECS_DIR", REPO.parent / "shared" / "specs"))
 TMF921_OAS = SPECS / "TMF921-IntentManagement-v5.0.0.oas.yaml"
-PR_CRD = SPECS / "crds" / "o2ims.provisioning.oran.org_provisioningrequests.yaml"
 DATA = REPO / "tests" / "data" / "tmf921"
 API = "/tmf-api/intentManagement/v5"
 SEED = "/intent-gateway/v1/intents"

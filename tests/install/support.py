@@ -15,16 +15,15 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.shared_docs import SPECS as SHARED_SPECS
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
 CRDS = ROOT / "crds"
 INSTALL = ROOT / "scripts" / "o2ims_install.sh"
 UNINSTALL = ROOT / "scripts" / "o2ims_uninstall.sh"
 VENDORED_PR_CRD = CONFIG / "crds" / "third_party" / "o2ims.provisioning.oran.org_provisioningrequests.yaml"
-SPECS = next(
-    (p for p in (ROOT.parent / "shared" / "specs", Path("/work/shared/specs")) if p.is_dir()),
-    None,
-)
+SPECS = SHARED_SPECS if SHARED_SPECS.is_dir() else None
 DEFAULT_NAMESPACE = "o2ims-system"
 PART_OF = "app.kubernetes.io/part-of"
 PLACEHOLDER = "O2KRM-RELEASE-KEY-PLACEHOLDER"

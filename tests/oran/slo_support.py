@@ -11,11 +11,11 @@ from typing import Any
 import yaml
 
 from o2krm.oran import vocabulary as v
+from tests.shared_docs import PR_CRD, SEED_GUIDE
 
 ROOT = Path(__file__).resolve().parents[2]
 CRDS = ROOT / "crds"
-SEED = Path("/work/shared/seed/O2IMS-integration-guide.md")
-PR_CRD = Path("/work/shared/specs/crds/o2ims.provisioning.oran.org_provisioningrequests.yaml")
+SEED = SEED_GUIDE
 SLOGATE_CRD = CRDS / "gate.slo.nephio.org_slogates.yaml"
 MEASUREMENT_JOB_CRD = CRDS / "measurement.o2ims.org_measurementjobs.yaml"
 
@@ -39,9 +39,7 @@ def schema_errors(obj: dict[str, Any], path: Path) -> list[str]:
 
 
 def assert_valid(obj: dict[str, Any]) -> None:
-    path = {v.SLOGATE_KIND: SLOGATE_CRD, v.MEASUREMENT_JOB_KIND: MEASUREMENT_JOB_CRD, v.PR_KIND: PR_CRD}[
-        obj["kind"]
-    ]
+    path = {v.SLOGATE_KIND: SLOGATE_CRD, v.MEASUREMENT_JOB_KIND: MEASUREMENT_JOB_CRD, v.PR_KIND: PR_CRD}[obj["kind"]]
     assert schema_errors(obj, path) == []
 
 

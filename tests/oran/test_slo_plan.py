@@ -122,14 +122,12 @@ def test_seed_edge_example_measurement_job() -> None:
     assert [(m["name"], m["query"], m["unit"]) for m in spec["measurements"]] == [
         (
             "latency_p95_ms",
-            f"histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket{{{SCOPE}}}[5m])))"
-            " * 1000",
+            f"histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket{{{SCOPE}}}[5m]))) * 1000",
             "ms",
         ),
         (
             "success_rate",
-            f'sum(rate(requests_total{{{SCOPE}, status=~"2.."}}[5m]))'
-            f" / sum(rate(requests_total{{{SCOPE}}}[5m]))",
+            f'sum(rate(requests_total{{{SCOPE}, status=~"2.."}}[5m])) / sum(rate(requests_total{{{SCOPE}}}[5m]))',
             "ratio",
         ),
         ("throughput_mbps", f"sum(rate(bytes_transferred_total{{{SCOPE}}}[5m])) * 8 / 1000000", "Mbps"),
@@ -150,9 +148,7 @@ def test_seed_edge_example_measurement_job() -> None:
 
 def test_tmf_strict_conditions_stay_strict() -> None:
     """'latency<10ms' and 'throughput>1Gbps' as intent-translate writes them: < and >, not <= and >=."""
-    gate, _, _ = plan(
-        [target("latency", v.IS_LESS_THAN, 10), target("throughput", v.IS_GREATER_THAN, 1000)]
-    )
+    gate, _, _ = plan([target("latency", v.IS_LESS_THAN, 10), target("throughput", v.IS_GREATER_THAN, 1000)])
     assert simple(gate) == [("latency_p95_ms", "<", 10, "ms"), ("throughput_mbps", ">", 1000, "Mbps")]
 
 
@@ -170,8 +166,7 @@ def test_seed_urllc_example() -> None:
     assert simple(gate) == [("latency_p95_ms", "<", 1, "ms"), ("reliability", ">=", 0.99999, "ratio")]
     scope = 'site="edge-cluster-eu-1", network_function=~"DU"'
     assert [m["query"] for m in job["spec"]["measurements"]] == [
-        f"histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket{{{scope}}}[5m])))"
-        " * 1000",
+        f"histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket{{{scope}}}[5m]))) * 1000",
         f'sum(rate(requests_total{{{scope}, status=~"2.."}}[5m])) / sum(rate(requests_total{{{scope}}}[5m]))',
     ]
     assert gate["metadata"]["labels"] == {v.LABEL_INTENT: "urllc-scaling", v.LABEL_SITE: "edge-cluster-eu-1"}
@@ -236,9 +231,7 @@ def test_metric_switched_off_in_config_makes_its_target_unmeasurable() -> None:
 
 
 def test_reliability_proxy_can_be_switched_off() -> None:
-    _, _, findings = plan(
-        [*SEED_URLLC_TARGETS], config=SloConfig(reliabilityFromSuccessRatio=False)
-    )
+    _, _, findings = plan([*SEED_URLLC_TARGETS], config=SloConfig(reliabilityFromSuccessRatio=False))
     assert [(f.severity, f.current) for f in findings] == [("warning", "reliability")]
 
 
@@ -306,9 +299,7 @@ def test_bad_values_are_errors(condition: str, value: Any, proposed: Any) -> Non
     assert error.proposed == proposed
 
 
-@pytest.mark.parametrize(
-    "condition", [v.IS_OUTSIDE_RANGE, v.IS_ONE_OF, v.IS_NOT_ONE_OF, v.IS_ALL_OF, "LESS_THAN", ""]
-)
+@pytest.mark.parametrize("condition", [v.IS_OUTSIDE_RANGE, v.IS_ONE_OF, v.IS_NOT_ONE_OF, v.IS_ALL_OF, "LESS_THAN", ""])
 def test_conditions_a_threshold_gate_cannot_express_are_errors(condition: str) -> None:
     (error,) = errors_of([target("latency", condition, [1, 5])])
     assert (error.rule, error.field, error.current) == (

@@ -12,13 +12,10 @@ from typing import Any
 import yaml
 
 from o2krm.oran.policy import CrdCatalog, PolicyConfig
+from tests.shared_docs import SPECS
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data" / "policy"
-SPECS = next(
-    (p for p in (ROOT.parent / "shared" / "specs", Path("/work/shared/specs")) if p.is_dir()),
-    ROOT.parent / "shared" / "specs",
-)
 CRD_DIRS = (ROOT / "crds", SPECS / "crds")
 
 
