@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,7 +173,7 @@ def test_any_edit_round_trips(data: st.DataObject, doc: dict, indented: bool, tr
     if trailer:  # blank lines and a comment after the document, as between ResourceList items
         text += "\n\n# a comment after the document\n"
     if indented:  # as an item inside a ResourceList
-        text = "".join("  " + line if line.strip() else line for line in text.splitlines(keepends=True))
+        text = yamlio.indent(text, 2)
     node = yamlio.compose(text)
     old = yamlio.construct(text, node)
     assert same(old, doc)
@@ -182,3 +183,17 @@ def test_any_edit_round_trips(data: st.DataObject, doc: dict, indented: bool, tr
     except Unpatchable:
         return  # the caller re-emits the document; correctness is kept
     assert same(yamlio.load(out), new), (text, out)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x\n\u2028", "a\u2029b", "\x85", "\n\u3000", "x\n   \ny", "tail\n \n"],
+)
+def test_text_survives_dump_indent_and_patch(value: str) -> None:
+    """Characters that are line breaks to YAML 1.1 but text to YAML 1.2 are written escaped, and
+    lines that hold only whitespace (content of a literal block) are indented like any other."""
+    text = yamlio.dump({"a": value, "b": [value]})
+    assert "\u2028" not in text and "\u2029" not in text and "\x85" not in text
+    assert yamlio.load(yamlio.indent(text, 4)) == {"a": value, "b": [value]}
+    out = apply(yamlio.indent(text, 2), lambda d: d.update(c={"d": value}))
+    assert yamlio.load(out)["c"] == {"d": value}

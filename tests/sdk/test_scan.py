@@ -24,18 +24,14 @@ items = st.fixed_dictionaries(
 )
 
 
-def indent(text: str, spaces: int) -> str:
-    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(keepends=True))
-
-
 def as_resource_list(docs: list[dict], wide: bool, config: dict | None) -> str:
     out = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
     if docs:
         out += "items:\n"
         dash = 2 if wide else 0  # kpt writes compact ("- " at column 0); others indent it
         for doc in docs:
-            lines = yamlio.dump(doc).splitlines(keepends=True)
-            out += " " * dash + "- " + lines[0] + indent("".join(lines[1:]), dash + 2)
+            first, newline, rest = yamlio.dump(doc).partition("\n")
+            out += " " * dash + "- " + first + newline + yamlio.indent(rest, dash + 2)
     else:
         out += "items: []\n"
     if config is not None:

@@ -341,10 +341,7 @@ def _find_all(text: str, needle: str) -> list[int]:
 
 def _dedent(text: str, spaces: int) -> str:
     pad = " " * spaces
-    out = []
-    for line in text.splitlines(keepends=True):
-        out.append(line[spaces:] if line.startswith(pad) else line.lstrip(" "))
-    return "".join(out)
+    return "\n".join(line[spaces:] if line.startswith(pad) else line.lstrip(" ") for line in text.split("\n"))
 
 
 def _fresh_text(data: dict[str, Any], item_indent: int | None) -> str:
@@ -353,10 +350,8 @@ def _fresh_text(data: dict[str, Any], item_indent: int | None) -> str:
     body = yamlio.dump(data)
     if item_indent is None:
         return body
-    pad = " " * (item_indent + 2)
-    lines = body.splitlines(keepends=True)
-    rest = "".join(pad + line if line.strip() else line for line in lines[1:])
-    return " " * item_indent + "- " + lines[0] + rest
+    first, newline, rest = body.partition("\n")
+    return " " * item_indent + "- " + first + newline + yamlio.indent(rest, item_indent + 2)
 
 
 def _with_newline(text: str) -> str:

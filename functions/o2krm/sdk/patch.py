@@ -261,5 +261,4 @@ def _is_collection(value: Any) -> bool:
 
 
 def _indent(text: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
+    return yamlio.indent(text, spaces)

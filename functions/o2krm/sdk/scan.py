@@ -196,4 +196,4 @@ def _unquote(value: str) -> str:
 
 
 def _has_content(document: str) -> bool:
-    return any(line.strip() and not line.lstrip().startswith("#") for line in document.splitlines())
+    return any(line.strip() and not line.lstrip().startswith("#") for line in document.split("\n"))

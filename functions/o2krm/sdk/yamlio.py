@@ -9,6 +9,7 @@ Two differences from PyYAML's defaults matter for KRM:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -57,11 +58,19 @@ class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     """Safe C dumper: block style, ordered keys, literal blocks for multi-line text."""
 
 
+_ONLY_LINE_FEEDS = frozenset("\x85\u2028\u2029")
+
+
 def _represent_str(dumper: yaml.BaseDumper, value: str) -> yaml.ScalarNode:
     # Literal blocks for text with inner line breaks, but never with "keep" chomping: a
     # kept block would swallow blank lines that follow it where the text is embedded. The
     # emitter itself falls back to quoting when a literal block cannot hold the text.
-    style = "|" if "\n" in value.rstrip("\n") and not value.endswith("\n\n") else None
+    # Characters that YAML 1.1 (PyYAML) reads as line breaks but YAML 1.2 (kpt, kustomize) reads
+    # as text are written escaped, in double quotes, so both read the same string.
+    if not _ONLY_LINE_FEEDS.isdisjoint(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value.rstrip("\n") and not value.endswith("\n\n") else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -153,6 +162,15 @@ def dump(value: Any) -> str:
         width=1_000_000,
     )
     return text[: -len("...\n")] if text.endswith("\n...\n") else text
+
+
+def indent(text: str, spaces: int) -> str:
+    """``text`` with every non-empty line indented by ``spaces``. Lines end at "\n" only:
+    str.splitlines would also split at characters that are text inside a YAML scalar."""
+    return _LINE_START.sub(" " * spaces, text)
+
+
+_LINE_START = re.compile(r"(?m)^(?=[^\n])")
 
 
 def dump_inline(value: Any) -> str:
