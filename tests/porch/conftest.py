@@ -72,11 +72,26 @@ def failing_check(problem: str) -> Callable[[Path], CheckReport]:
     return check
 
 
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    """A bare repository whose main branch has one commit (a README)."""
+RECEIVED = "received.log"  # what the post-receive hook of a "pushed" remote writes
+
+
+def add_receive_hook(bare: Path) -> None:
+    hook = bare / "hooks" / "post-receive"
+    hook.write_text(f'#!/bin/sh\ncat >> "$GIT_DIR/{RECEIVED}"\n')
+    hook.chmod(0o755)
+
+
+PUSHED_ONLY = pytest.mark.parametrize("remote", ["pushed"], indirect=True)  # tests of the cache that pushes
+
+
+@pytest.fixture(params=["direct", "pushed"])
+def remote(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A bare repository whose main branch has one commit (a README). "direct": one publishing
+    writes into; "pushed": one with a receive hook, so publishing pushes and the hook sees it."""
     bare = tmp_path / "deployments.git"
     git("init", "-q", "--bare", str(bare))
+    if request.param == "pushed":
+        add_receive_hook(bare)
     seed = tmp_path / "seed"
     git("init", "-q", str(seed))
     (seed / "README.md").write_text("deployments\n")

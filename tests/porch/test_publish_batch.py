@@ -14,7 +14,7 @@ from o2krm.porch.git import Scratch, TreeBuilder
 from o2krm.porch.publish import Publication, Request, publish_revision, publish_revisions, read_revision
 from o2krm.porch.source import list_files
 
-from .conftest import files_of, git, passing_check, refs
+from .conftest import PUSHED_ONLY, RECEIVED, add_receive_hook, files_of, git, passing_check, refs
 
 
 def copy_as(package: Path, name: str, tmp_path: Path, extra: str = "") -> Path:
@@ -114,6 +114,7 @@ def test_a_rejected_batch_leaves_nothing_half_pushed(remote: Path, package: Path
     assert sorted(refs(remote)) == ["refs/heads/main"]
 
 
+@PUSHED_ONLY
 def test_the_cache_fetches_only_what_it_lacks(
     remote: Path, package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,9 +201,11 @@ def test_tree_builder_rejects_a_file_in_the_way(remote: Path, tmp_path: Path) ->
         builder.with_package("refs/heads/main^{tree}", "README.md/pkg", [])
 
 
+@PUSHED_ONLY
 def test_cache_repositories_are_per_remote(remote: Path, package: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.git"
     git("clone", "-q", "--bare", str(remote), str(other))
+    add_receive_hook(other)
     cache = tmp_path / "cache"
     publish_revision(str(remote), None, package, check=passing_check, cache_dir=cache)
     publish_revision(str(other), None, package, check=passing_check, cache_dir=cache)
@@ -237,3 +240,34 @@ def test_signed_commits_go_through_commit_tree(remote: Path, tmp_path: Path) -> 
     scratch = Scratch(tmp_path / "scratch", str(remote))
     scratch.run("config", "commit.gpgSign", "true")
     assert scratch.commit_writer().direct
+
+
+def test_a_local_bare_repository_without_receive_hooks_is_written_directly(
+    remote: Path, package: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    publication = publish_revision(str(remote), None, package, check=passing_check, cache_dir=cache)
+    pushed = (remote / "hooks" / "post-receive").exists()
+    assert (len(list(cache.glob("*.git"))) == 1) is pushed  # a direct publish needs no copy of the remote
+    received = (remote / RECEIVED).read_text().split() if pushed else []
+    assert ("refs/tags/edge-ran/v1" in received) is pushed  # the hook saw the push
+    assert refs(remote)["refs/tags/edge-ran/v1"] == publication.commit
+    assert porch_git.direct_repository(str(remote)) == (None if pushed else remote.resolve())
+
+
+def test_what_is_not_a_local_bare_repository_is_pushed_to(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    git("init", "-q", str(work))
+    assert porch_git.direct_repository(str(work)) is None  # a checkout
+    assert porch_git.direct_repository(str(work / ".git")) is None  # its git directory: not bare
+    assert porch_git.direct_repository("https://example.com/deployments.git") is None
+    assert porch_git.direct_repository("git@example.com:org/deployments.git") is None
+    assert porch_git.direct_repository(str(tmp_path / "missing.git")) is None
+    hooked = tmp_path / "hooked.git"
+    git("init", "-q", "--bare", str(hooked))
+    (hooked / "custom-hooks").mkdir()
+    (hooked / "custom-hooks" / "pre-receive").write_text("#!/bin/sh\nexit 0\n")
+    (hooked / "custom-hooks" / "pre-receive").chmod(0o755)
+    assert porch_git.direct_repository(str(hooked)) == hooked.resolve()
+    git("config", "core.hooksPath", "custom-hooks", cwd=hooked)
+    assert porch_git.direct_repository(str(hooked)) is None

@@ -119,8 +119,9 @@ class StateStore:
         temporary = self.path.with_name(self.path.name + ".tmp")  # one writer at a time: we hold the lock
         try:
             with open(temporary, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=1, ensure_ascii=False)
-                stream.write("\n")
+                # One line from json.dumps: only that uses json's C encoder (json.dump and
+                # indent do not), and the gateway rewrites this file for every request.
+                stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
             os.replace(temporary, self.path)
         except OSError as err:
             with contextlib.suppress(OSError):

@@ -56,15 +56,11 @@ def render_intent(
         )
     requests: dict[str, dict[str, Any]] = {}
     report: dict[str, Any] | None = None
-    for text in rendered.files.values():
-        for document in pipeline.split_documents(text):
-            resource = yamlio.load(document)
-            if not isinstance(resource, dict):
-                continue
-            if resource.get("apiVersion") == v.PR_API and resource.get("kind") == v.PR_KIND:
-                requests[str(resource["metadata"]["name"])] = resource
-            elif resource.get("apiVersion") == v.INTENT_3GPP_API and resource.get("kind") == v.INTENT_REPORT_KIND:
-                report = resource.get("spec") or {}
+    for resource in rendered.resources:
+        if resource.get("apiVersion") == v.PR_API and resource.get("kind") == v.PR_KIND:
+            requests[str(resource["metadata"]["name"])] = resource
+        elif resource.get("apiVersion") == v.INTENT_3GPP_API and resource.get("kind") == v.INTENT_REPORT_KIND:
+            report = resource.get("spec") or {}
     findings = [
         {"message": str(r.get("message", "")), "severity": str(r.get("severity", "info"))}
         for r in rendered.results

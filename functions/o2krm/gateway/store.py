@@ -85,7 +85,10 @@ class IntentRecord:
     next_attempt_at: float = 0.0
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        # Field by field rather than dataclasses.asdict, which deep-copies the rendered package.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["published"] = asdict(self.published) if self.published is not None else None
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> IntentRecord:
@@ -137,6 +140,7 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         db = self._connection()
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -162,14 +166,17 @@ class Store:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # Writers of this process queue on a lock of their own: waiting on SQLite's busy handler
+        # instead means sleeping in steps of up to 100 ms after the database is free again.
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -116,9 +117,19 @@ class TreeEntry:
 
 @contextlib.contextmanager
 def scratch_for(remote: str, cache_dir: Path | None, prefix: str = "o2krm-publish-") -> Iterator[Scratch]:
-    """A repository to build commits in: a throw-away one, or with ``cache_dir`` the persistent
-    cache of ``remote`` under it (one bare repository per remote, held under a file lock so
-    concurrent publishers take turns), which only fetches what it does not have yet."""
+    """A repository to build commits in.
+
+    A local bare repository that runs no receive hooks is its own scratch: objects are written
+    into it and refs move in one ``git update-ref`` transaction per push, each ref checked
+    against the value it is expected to have (see ``Scratch.push``). Anything else gets a
+    throw-away repository, or with ``cache_dir`` the persistent cache of ``remote`` under it
+    (one bare repository per remote, held under a file lock so concurrent publishers take
+    turns), which only fetches what it does not have yet, and pushes.
+    """
+    direct = direct_repository(remote)
+    if direct is not None:
+        yield Scratch(direct, remote, direct=True)
+        return
     if cache_dir is None:
         with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
             yield Scratch(Path(tmp) / "repo", remote)
@@ -134,16 +145,53 @@ def scratch_for(remote: str, cache_dir: Path | None, prefix: str = "o2krm-publis
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# update-ref's words for a ref that is not where it was expected to be (or exists already)
+_MOVED = re.compile(
+    r"cannot lock ref '([^']+)': (?:is at ([0-9a-f]+) but expected ([0-9a-f]*)|reference already exists)"
+)
+
+# What git runs when it receives a push; a repository with any of them gets real pushes.
+RECEIVE_HOOKS = ("pre-receive", "update", "post-receive", "post-update", "reference-transaction", "proc-receive")
+
+
+def direct_repository(repo: str) -> Path | None:
+    """``repo`` as a path when publishing may write into it directly: a local bare repository
+    with none of the RECEIVE_HOOKS (a push into it would do nothing more than write its objects
+    and move its refs). None for anything else."""
+    if "://" in repo or _looks_like_scp(repo):
+        return None
+    path = Path(repo).expanduser()
+    if not ((path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()):
+        return None
+    proc = subprocess.run(
+        ["git", "config", "--file", str(path / "config"), "--get-regexp", r"^core\.(bare|hookspath)$"],
+        capture_output=True,
+        text=True,
+        env=_base_env(),
+        check=False,
+    )
+    settings = dict(line.partition(" ")[::2] for line in proc.stdout.splitlines())
+    if settings.get("core.bare", "").lower() not in ("true", "yes", "on", "1"):
+        return None
+    hooks = Path(settings["core.hookspath"]).expanduser() if "core.hookspath" in settings else Path("hooks")
+    hooks = hooks if hooks.is_absolute() else path / hooks
+    if any(os.access(hooks / name, os.X_OK) and (hooks / name).is_file() for name in RECEIVE_HOOKS):
+        return None
+    return path.resolve()
+
+
 class Scratch:
     """A bare repository to build commits in, without a work tree or an index: throw-away, or
-    (``persistent``) kept between publishes as a cache of the remote's objects."""
+    (``persistent``) kept between publishes as a cache of the remote's objects, or (``direct``)
+    the remote itself."""
 
-    def __init__(self, root: Path, remote: str, *, persistent: bool = False) -> None:
+    def __init__(self, root: Path, remote: str, *, persistent: bool = False, direct: bool = False) -> None:
         self.root = root
         self.remote = remote_location(remote)
         self.env = _base_env()
-        self.persistent = persistent
-        if not (persistent and (root / "HEAD").is_file() and (root / "objects").is_dir()):
+        self.persistent = persistent or direct
+        self.direct = direct
+        if not (self.persistent and (root / "HEAD").is_file() and (root / "objects").is_dir()):
             root.mkdir(parents=True, exist_ok=True)
             self.run("init", "-q", "--bare", str(root), cwd=root.parent)
             if persistent:
@@ -196,7 +244,7 @@ class Scratch:
     def fetch(self, refs: Iterable[str]) -> None:
         """Fetch full ref names from the remote into the same names here."""
         refspecs = [f"+{ref}:{ref}" for ref in sorted(set(refs))]
-        if refspecs:
+        if refspecs and not self.direct:  # a direct scratch is the remote: it has them
             self.run("fetch", "-q", "--no-tags", "--", self.remote, *refspecs, what="fetching from the repository")
 
     def fetch_missing(self, wanted: Mapping[str, str]) -> None:
@@ -309,16 +357,55 @@ class Scratch:
     def commit_writer(self) -> CommitWriter:
         return CommitWriter(self)
 
-    def push(self, updates: Sequence[tuple[str, str]], *, what: str) -> None:
+    def push(
+        self, updates: Sequence[tuple[str, str]], *, what: str, expected: Mapping[str, str | None] | None = None
+    ) -> None:
         """Push ``(source, destination ref)`` pairs, all or nothing; an empty source deletes.
 
-        Never forced: a branch moves only forward and an existing tag is never replaced.
+        Never forced: a branch moves only forward and an existing tag is never replaced. Into a
+        direct scratch, a ref in ``expected`` must still be at that commit (None: not exist),
+        and any other ref is created, so it must not exist yet.
         """
+        if self.direct:
+            self._update_refs(updates, expected or {}, what=what)
+            return
         refspecs = [f"{source}:{destination}" for source, destination in updates]
         args = ["push", "--quiet"]
         if len(refspecs) > 1:
             args.append("--atomic")
         self.run(*args, "--", self.remote, *refspecs, what=what)
+
+    def _update_refs(
+        self, updates: Sequence[tuple[str, str]], expected: Mapping[str, str | None], *, what: str
+    ) -> None:
+        commands = []
+        for source, destination in updates:
+            old = expected.get(destination)
+            if not source:
+                commands.append(f"delete {destination}" + (f" {old}" if old else ""))
+            elif old:
+                commands.append(f"update {destination} {source} {old}")
+            else:
+                commands.append(f"create {destination} {source}")
+        proc = subprocess.run(
+            ["git", "update-ref", "--stdin"],
+            input="".join(f"{line}\n" for line in commands),
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.root,
+            check=False,
+        )
+        if proc.returncode != 0:
+            moved = _MOVED.search(proc.stderr)
+            if moved is None:
+                raise PublishError(f"{what} failed: {_last_words(proc)}")
+            ref, now, then = moved.groups()
+            state = f"is at {now[:12]}" if now else "exists"
+            raise PublishError(
+                f"{what} failed: {ref.removeprefix(HEADS)} moved meanwhile ({state}, expected "
+                f"{then[:12] if then else 'none'}): someone else published"
+            )
 
 
 def _parse_tree(body: bytes) -> dict[str, tuple[str, str]]:

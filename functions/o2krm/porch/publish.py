@@ -205,7 +205,7 @@ def publish_revisions(
         if dry_run:
             log("dry run: nothing pushed")
         else:
-            _push_steps(scratch, steps, log)
+            _push_steps(scratch, steps, log, expected={HEADS + branch: base})
     published = lifecycle is Lifecycle.PUBLISHED
     for item in planned:
         mine = {HEADS + item.package.draft_branch(item.workspace), HEADS + item.package.proposed_branch(item.workspace)}
@@ -404,19 +404,23 @@ def _pushes(planned: Sequence[_Planned], branch: str) -> list[Step]:
     return [(Lifecycle.DRAFT, drafts), (Lifecycle.PROPOSED, proposed), (Lifecycle.PUBLISHED, published)]
 
 
-def _push_steps(scratch: Scratch, steps: list[Step], log: Log) -> None:
+def _push_steps(scratch: Scratch, steps: list[Step], log: Log, *, expected: dict[str, str | None]) -> None:
+    """Push each lifecycle step; ``expected``: where refs are before the first (the deployment
+    branch as read), kept up to date with each step."""
+    expected = dict(expected)
     created: list[str] = []  # the branches this run left on the remote so far
     for lifecycle, updates in steps:
         try:
-            scratch.push(updates, what=f"pushing the {lifecycle.value.lower()} revision")
+            scratch.push(updates, what=f"pushing the {lifecycle.value.lower()} revision", expected=expected)
         except PublishError as err:
-            undone = _undo(scratch, created)
+            undone = _undo(scratch, created, expected)
             raise PublishError(
                 err.message,
                 details=undone,
                 hint="nothing was published; if the deployment branch moved meanwhile, publish again",
             ) from None
         created = [dst for src, dst in updates if src and dst.startswith(HEADS) and _is_lifecycle_ref(dst)]
+        expected.update((dst, src or None) for src, dst in updates)
         log(f"{lifecycle.value}: " + ", ".join(_describe(src, dst) for src, dst in updates))
 
 
@@ -425,12 +429,12 @@ def _is_lifecycle_ref(ref: str) -> bool:
     return name.startswith((layout.DRAFTS_PREFIX, layout.PROPOSED_PREFIX))
 
 
-def _undo(scratch: Scratch, created: Sequence[str]) -> tuple[str, ...]:
+def _undo(scratch: Scratch, created: Sequence[str], expected: Mapping[str, str | None]) -> tuple[str, ...]:
     if not created:
         return ()
     names = [ref[len(HEADS) :] for ref in created]
     try:
-        scratch.push([("", ref) for ref in created], what="removing " + ", ".join(names))
+        scratch.push([("", ref) for ref in created], what="removing " + ", ".join(names), expected=expected)
     except PublishError as err:
         return tuple(f"could not remove {name}: {err.message}" for name in names)
     return tuple(f"removed {name} again" for name in names)

@@ -300,6 +300,17 @@ class KubeObject:
     def __repr__(self) -> str:
         return f"KubeObject({self.api_version} {self.describe()})"
 
+    def unchanged(self) -> bool:
+        """True when the object's data is still what its source text says (or was never read)."""
+        if self._data is None:
+            return True
+        if self._raw is None:
+            return False
+        from o2krm.sdk import yamlio
+        from o2krm.sdk.patch import same
+
+        return same(yamlio.construct(self._raw.document, self._node), self._data)
+
     # --- writing --------------------------------------------------------------------
     def to_text(self, item_indent: int | None) -> str:
         """The object's text for the output: a ``- `` item at ``item_indent`` or, with

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from o2krm.sdk.errors import InputError
-from o2krm.sdk.kubeobject import KubeObject
+from o2krm.sdk.kubeobject import KubeObject, _with_newline
 from o2krm.sdk.results import Results
 from o2krm.sdk.scan import RawInput, scan
 
@@ -113,6 +113,31 @@ class ResourceList:
         if include_results and self.results:
             parts.append(yamlio.dump({"results": [r.to_dict() for r in self.results]}))
         return "".join(parts)
+
+    def settle(self) -> None:
+        """Between two functions run in one process: every item as the next function would read
+        it from this list's text. Changed and new items are written and read back (the same text
+        as through a pipe); an unchanged item keeps its parsed data, so it is not parsed again."""
+        if self.form != "resourcelist":
+            raise ValueError("settle() needs a ResourceList, not a plain stream")
+        written: dict[int, str] = {}
+        for index, obj in enumerate(self.items):
+            obj._position = index
+            raw = obj._raw
+            if raw is not None and raw.dash >= 0 and not obj.parsed:
+                continue
+            text = obj.to_text(self.item_indent)
+            if raw is not None and raw.dash >= 0 and text == _with_newline(raw.text):
+                continue
+            written[index] = text
+        if not written:
+            return
+        text = f"apiVersion: {self.api_version}\nkind: ResourceList\nitems:\n" + "".join(written.values())
+        raw_list = scan(text)
+        again = ResourceList.from_raw(raw_list) if raw_list is not None else ResourceList._parse_fully(text)
+        for index, obj in zip(written, again.items, strict=True):
+            obj._position = index
+            self.items[index] = obj
 
     # --- generator support ---------------------------------------------------------
     def generator(self, owner: str, **kwargs: Any) -> Any:

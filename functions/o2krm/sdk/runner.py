@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any, NamedTuple
 
 from o2krm import __version__
@@ -100,6 +100,45 @@ class KrmFunction(NamedTuple):
             return True
         return self.owner is not None and self.owner in item.text and "owned-by" in item.text
 
+    def has_work_on(self, rl: Any) -> bool:
+        """``_has_work`` for a ResourceList already read: False when ``run`` would pass it through."""
+        if not rl.items and rl.function_config is None:
+            return False
+        if self.kinds is None or self.validator:
+            return True
+        # An item's source text is current here: ResourceList.settle() runs between steps.
+        return any(obj._raw is None or self._item_has_work(obj._raw) for obj in rl.items)
+
+    def apply(self, rl: Any, overrides: Mapping[str, str] | None = None, stderr: IO[str] | None = None) -> bool:
+        """Run the function on ``rl`` in place, as ``run`` does on its text: items changed,
+        results added; on failure (and always for a validator) the items are put back as they
+        came. Returns True when it failed. For pipelines that run in one process."""
+        # Functions use no pydantic plugins; looking them up costs an entry-point scan per call.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        from o2krm.sdk.config import load_config
+        from o2krm.sdk.errors import InputError, KrmError
+
+        snapshot: _Snapshot | None = _Snapshot(rl)
+        try:
+            config = load_config(_load(self.config) if self.config else None, rl.function_config, dict(overrides or {}))
+            process: Callable[[Any, Any], None] = _load(self.process)
+            process(rl, config)
+        except KrmError as exc:
+            if isinstance(exc, InputError):  # the items cannot be written back as they are
+                rl.items.clear()
+                snapshot = None
+            _report(rl, exc)
+        except Exception as exc:
+            rl.results.error(f"internal error in {self.name}: {type(exc).__name__}: {exc}")
+            if os.environ.get(DEBUG_ENV) == "1":
+                import traceback
+
+                traceback.print_exc(file=stderr or sys.stderr)
+        failed: bool = rl.results.has_errors
+        if (failed or self.validator) and snapshot is not None:
+            snapshot.restore(rl)
+        return failed
+
     def _process(
         self,
         text: str,
@@ -109,38 +148,26 @@ class KrmFunction(NamedTuple):
         stdout: IO[str],
         stderr: IO[str],
     ) -> int:
-        # Functions use no pydantic plugins; looking them up costs an entry-point scan per call.
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-        from o2krm.sdk.config import load_config
         from o2krm.sdk.errors import InputError, KrmError
         from o2krm.sdk.resourcelist import ResourceList
 
         rl: ResourceList | None = None
-        snapshot: _Snapshot | None = None
         try:
             rl = ResourceList.from_raw(raw) if raw is not None else ResourceList.parse(text)
-            snapshot = _Snapshot(rl)
             if config_file is not None:
                 rl.function_config = _read_config_file(config_file)
-            config = load_config(_load(self.config) if self.config else None, rl.function_config, overrides)
-            process: Callable[[ResourceList, Any], None] = _load(self.process)
-            process(rl, config)
         except KrmError as exc:
             rl = rl or ResourceList()
-            if isinstance(exc, InputError):  # the items cannot be written back as they are
+            if isinstance(exc, InputError):
                 rl.items.clear()
-                snapshot = None
             _report(rl, exc)
+            failed = True
         except Exception as exc:
             rl = rl or ResourceList()
             rl.results.error(f"internal error in {self.name}: {type(exc).__name__}: {exc}")
-            if os.environ.get(DEBUG_ENV) == "1":
-                import traceback
-
-                traceback.print_exc(file=stderr)
-        failed = rl.results.has_errors
-        if (failed or self.validator) and snapshot is not None:
-            snapshot.restore(rl)
+            failed = True
+        else:
+            failed = self.apply(rl, overrides, stderr)
         try:
             output = rl.to_text(include_results=rl.form != "stream")
         except Exception as exc:
@@ -152,13 +179,17 @@ class KrmFunction(NamedTuple):
         # kustomize's exec-plugin validators must not return resources: they pass by saying nothing.
         if not (self.validator and config_file is not None and not failed):
             stdout.write(output)
-        for result in rl.results.errors()[:20]:
-            stderr.write(f"{self.name}: {result.one_line()}\n")
+        for line in self.error_lines(rl):
+            stderr.write(line)
         if rl.form == "stream":
             for result in rl.results:
                 if result.severity != "error":
                     stderr.write(f"{self.name}: {result.one_line()}\n")
         return EXIT_ERROR if failed else EXIT_OK
+
+    def error_lines(self, rl: Any) -> list[str]:
+        """What the function writes to stderr about its errors (the first 20)."""
+        return [f"{self.name}: {result.one_line()}\n" for result in rl.results.errors()[:20]]
 
     def _fail_input(self, message: str, stdout: IO[str], stderr: IO[str]) -> int:
         from o2krm.sdk.resourcelist import ResourceList
@@ -197,10 +228,10 @@ class _Snapshot:
 
         fresh = []
         for obj in self.items:
-            if obj._raw is not None:
+            if obj._raw is not None and not obj.unchanged():
                 fresh.append(KubeObject(raw=obj._raw, position=obj._position))
             else:
-                fresh.append(obj)
+                fresh.append(obj)  # an unchanged object keeps what has been parsed
         rl.items[:] = fresh
 
 

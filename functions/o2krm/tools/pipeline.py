@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 from o2krm.sdk import yamlio
 
 if TYPE_CHECKING:
+    from o2krm.sdk.kubeobject import KubeObject
+    from o2krm.sdk.resourcelist import ResourceList
     from o2krm.sdk.runner import KrmFunction
 
 KPTFILE = "Kptfile"
@@ -73,6 +76,15 @@ class Rendered:
     steps: tuple[StepReport, ...]
     engine: str
     message: str = ""  # why it failed, in one line
+    parsed: tuple[dict[str, Any], ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        """The resources of ``files`` as data, in file and document order."""
+        if self.parsed is not None:
+            return list(self.parsed)
+        loaded = (yamlio.load(d) for text in self.files.values() for d in split_documents(text))
+        return [resource for resource in loaded if isinstance(resource, dict)]
 
     @property
     def results(self) -> list[dict[str, Any]]:
@@ -182,32 +194,48 @@ def render(files: Mapping[str, str], *, engine: str = "in-process") -> Rendered:
 
 
 def render_in_process(files: Mapping[str, str]) -> Rendered:
+    """The Kptfile pipeline run in this process, step by step on one ResourceList: what each
+    function reads is what it would read from the previous one's output through a pipe (see
+    ResourceList.settle), without writing and reading the whole list between steps."""
+    from o2krm.sdk.resourcelist import ResourceList
+
     if KPTFILE not in files:
         raise PipelineError("the package has no Kptfile")
     steps = pipeline_steps(files[KPTFILE])
-    text = to_resource_list(files)
+    rl = ResourceList.parse(to_resource_list(files))
     reports: list[StepReport] = []
     for step in steps:
         started = time.perf_counter()
-        code, out, err = _call(function(step.function), with_function_config(text, step.config))
-        results = _results(out)
+        code, results, err = _run_step(function(step.function), rl, step.config)
         reports.append(StepReport(step.function, code, tuple(results), err, time.perf_counter() - started))
         if code != 0:
             why = err.strip().splitlines()[0] if err.strip() else f"exit code {code}"
             return Rendered(False, dict(files), tuple(reports), "in-process", f"{step.function}: {why}")
-        if not step.validator:
-            text = with_function_config(out, None)
-    return Rendered(True, from_resource_list(text), tuple(reports), "in-process")
+    in_file_order = sorted(rl.items, key=lambda obj: (obj.path or "", obj.index))
+    files = files_of(rl.items)  # (removes the path and index annotations)
+    return Rendered(True, files, tuple(reports), "in-process", parsed=tuple(obj.data for obj in in_file_order))
 
 
-def _call(fn: KrmFunction, text: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = fn.run([], io.StringIO(text), out, err)
-    return code, out.getvalue(), err.getvalue()
+def _run_step(fn: KrmFunction, rl: ResourceList, config: Mapping[str, str]) -> tuple[int, list[dict[str, Any]], str]:
+    """One function on ``rl`` in place, as ``fn.run`` would on its text with ``config`` as the
+    function-input ConfigMap: (exit code, results as written, stderr)."""
+    from o2krm.sdk.kubeobject import KubeObject
+    from o2krm.sdk.results import Results
+
+    rl.function_config = KubeObject(function_input(config)) if config else None
+    rl.results = Results()
+    if not fn.has_work_on(rl):
+        return 0, [], ""
+    err = io.StringIO()
+    failed = fn.apply(rl, stderr=err)
+    results = _results(yamlio.dump({"results": [r.to_dict() for r in rl.results]})) if rl.results else []
+    err.write("".join(fn.error_lines(rl)))
+    rl.settle()
+    return (1 if failed else 0), results, err.getvalue()
 
 
 def _results(output: str) -> list[dict[str, Any]]:
-    _, sep, tail = output.partition("\nresults:")
+    _, sep, tail = ("\n" + output).partition("\nresults:")
     if not sep:
         return []
     data = yamlio.load("results:" + tail) or {}
@@ -257,14 +285,14 @@ def split_documents(text: str) -> list[str]:
     """The non-empty documents of a YAML stream, as text (comments kept)."""
     documents: list[str] = []
     current: list[str] = []
-    for line in text.splitlines(keepends=True):
+    for line in re.split(r"(?<=\n)", text):  # lines end at "\n" only, as YAML's do
         if line.rstrip() == "---":
             documents.append("".join(current))
             current = []
         else:
             current.append(line)
     documents.append("".join(current))
-    return [d for d in documents if any(x.strip() and not x.lstrip().startswith("#") for x in d.splitlines())]
+    return [d for d in documents if any(x.strip() and not x.lstrip().startswith("#") for x in d.split("\n"))]
 
 
 @lru_cache(maxsize=4096)
@@ -286,8 +314,8 @@ def _item(document: str, path: str, index: int) -> str:
     annotations = metadata.setdefault("annotations", {})
     annotations.update({_LEGACY_INDEX: str(index), _LEGACY_PATH: path, _INDEX: str(index), _PATH: path})
     text = patch_text(document, node, original, changed)
-    lines = text.splitlines(keepends=True)
-    return "- " + lines[0] + "".join("  " + line if line.strip() else line for line in lines[1:])
+    first, newline, rest = text.partition("\n")
+    return "- " + first + newline + yamlio.indent(rest, 2)
 
 
 def with_function_config(text: str, config: Mapping[str, str] | None) -> str:
@@ -301,21 +329,25 @@ def with_function_config(text: str, config: Mapping[str, str] | None) -> str:
     head = head.rstrip("\n") + "\n"
     if not config:
         return head
-    function_input = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": "function-input"},
-        "data": dict(config),
-    }
-    return head + yamlio.dump({"functionConfig": function_input})
+    return head + yamlio.dump({"functionConfig": function_input(config)})
+
+
+def function_input(config: Mapping[str, str]) -> dict[str, Any]:
+    """``config`` as the ConfigMap kpt hands a function for a ``configMap`` in the Kptfile."""
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "function-input"}, "data": dict(config)}
 
 
 def from_resource_list(text: str) -> dict[str, str]:
     """The files the items of ``text`` go to (what kpt writes), orchestrator annotations removed."""
     from o2krm.sdk.resourcelist import ResourceList
 
+    return files_of(ResourceList.parse(text).items)
+
+
+def files_of(items: Iterable[KubeObject]) -> dict[str, str]:
+    """The files ``items`` go to (what kpt writes), orchestrator annotations removed."""
     by_file: dict[str, list[tuple[int, str]]] = {}
-    for obj in ResourceList.parse(text).items:
+    for obj in items:
         path = obj.path
         if not path:
             raise PipelineError(f"{obj.describe()} has no path annotation")

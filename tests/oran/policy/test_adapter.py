@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import yaml
 
 from o2krm.fns.policy_validate import FUNCTION
 from o2krm.fns.policy_validate import fn as adapter
-from o2krm.oran.policy import RULES
 from tests.oran.policy.support import DATA, ROOT
 
 README = ROOT / "functions" / "o2krm" / "fns" / "policy_validate" / "README.md"
@@ -174,41 +172,38 @@ def test_a_crd_in_the_package_defines_its_kind() -> None:
 
 
 def test_big_crd_files_are_read_only_for_their_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    read: list[str] = []
-    original = adapter._load_crds
-
-    def spy(path: Path) -> Any:
-        read.append(path.name)
-        return original(path)
-
-    monkeypatch.setattr(adapter, "_load_crds", spy)
+    read = spy_on_crd_reads(monkeypatch)
     run(resource_list(bad("rbac.wildcard-verbs")))
     assert not [name for name in read if "_" in name]
     run(resource_list(bad("supply-chain.image-not-pinned--audit-policy")))
     assert [name for name in read if "_" in name] == ["kyverno.io_clusterpolicies.yaml"]
 
 
-def test_help_is_the_readme() -> None:
-    out = io.StringIO()
-    assert FUNCTION.run(["--help"], io.StringIO(""), out, io.StringIO()) == 0
-    assert "| `pss.baseline.privileged` |" in out.getvalue()
+def spy_on_crd_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the CRD files read from now on (caches emptied first)."""
+    read: list[str] = []
+    original = adapter._crds_in
+    original.cache_clear()
+    adapter._catalog_of.cache_clear()
+
+    def spy(path: Path, mtime_ns: int, size: int) -> Any:
+        read.append(path.name)
+        return original(path, mtime_ns, size)
+
+    monkeypatch.setattr(adapter, "_crds_in", spy)
+    return read
 
 
-# --- the README and catalog metadata -----------------------------------------------------------------
-
-RULE_ROW = re.compile(r"^\| `([a-z0-9.-]+)` \| (error|warning|info) \| (.+) \| (.+) \|$", re.MULTILINE)
-
-
-def test_every_rule_is_in_the_readme_table_with_its_default_and_an_example() -> None:
-    rows = {rule: (severity, example) for rule, severity, _, example in RULE_ROW.findall(README.read_text())}
-    assert set(rows) == set(RULES)
-    for rule_id, rule in RULES.items():
-        severity, example = rows[rule_id]
-        assert severity == rule.severity, rule_id
-        assert example.strip(), rule_id
-
-
-def test_catalog_metadata_says_validator() -> None:
-    metadata = yaml.safe_load(METADATA.read_text())
-    assert "validator" in metadata["tags"]
-    assert metadata["image"].endswith("/policy-validate:v0.1.0")
+def test_crd_files_are_read_once_and_again_when_they_change(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    source = ROOT / "crds" / "gate.slo.nephio.org_slogates.yaml"
+    crd = tmp_path / source.name
+    crd.write_text(source.read_text())
+    monkeypatch.setenv(adapter.CRDS_PATH_ENV, str(tmp_path))
+    read = spy_on_crd_reads(monkeypatch)
+    gate = {"gate.yaml": "apiVersion: gate.slo.nephio.org/v1alpha1\nkind: SLOGate\nmetadata:\n  name: g\nspec: 7\n"}
+    first, second = run(resource_list(gate)), run(resource_list(gate))
+    assert read == [crd.name]  # the second run reuses the file's CRDs and its compiled schemas
+    assert first == second and first[0] == 1  # spec: 7 is refused by the CRD's schema both times
+    crd.write_text(source.read_text() + "\n")
+    run(resource_list(gate))
+    assert read == [crd.name, crd.name]

@@ -10,14 +10,14 @@ read only when the package holds a resource of that group: the Kyverno CRD alone
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from o2krm.fns._results import add_finding
 from o2krm.oran.findings import DomainError, Finding
-from o2krm.oran.policy import PolicyConfig, validate
+from o2krm.oran.policy import CrdCatalog, PolicyConfig, validate
 from o2krm.sdk import yamlio
 from o2krm.sdk.config import config_fields
 from o2krm.sdk.errors import KrmError
@@ -32,7 +32,12 @@ CRD_KIND = "CustomResourceDefinition"
 def policy_validate(rl: ResourceList, config: PolicyConfig) -> None:
     objects = list(rl.items)
     resources = [obj.data for obj in objects]
-    crds = [*(o.data for o in objects if o.is_gvk(group=CRD_GROUP, kind=CRD_KIND)), *_bundled_crds(objects)]
+    inline = [o.data for o in objects if o.is_gvk(group=CRD_GROUP, kind=CRD_KIND)]
+    bundled = _bundled_files({obj.group for obj in objects})
+    # The package's own CRDs come first; without them the compiled catalog of the files is reused.
+    crds: CrdCatalog | list[dict[str, Any]] = (
+        [*inline, *(crd for file in bundled for crd in _crds_in(*file))] if inline else _catalog_of(bundled)
+    )
     try:
         located = validate(resources, config, crds)
     except DomainError as error:  # the config cannot be applied (an unsupported Kubernetes version)
@@ -71,12 +76,17 @@ def crd_directories() -> list[Path]:
         return [Path(p) for p in configured.split(os.pathsep) if p]
     from o2krm.oran.ts28312.schema import specs_dir
 
-    repository = Path(__file__).resolve().parents[4]
-    return [repository / "crds", specs_dir() / "crds"]
+    return [_REPOSITORY / "crds", specs_dir() / "crds"]
 
 
-def _bundled_crds(objects: Iterable[KubeObject]) -> Iterator[dict[str, Any]]:
-    groups = {obj.group for obj in objects}
+_REPOSITORY = Path(__file__).resolve().parents[4]
+# A CRD file as (path, mtime_ns, size): a long-lived process (the gateway renders in-process)
+# reads and compiles each file once, and again only when it changes.
+CrdFile = tuple[Path, int, int]
+
+
+def _bundled_files(groups: set[str]) -> tuple[CrdFile, ...]:
+    files: list[CrdFile] = []
     for directory in crd_directories():
         if not directory.is_dir():
             continue
@@ -84,12 +94,24 @@ def _bundled_crds(objects: Iterable[KubeObject]) -> Iterator[dict[str, Any]]:
             group, separator, _ = path.name.partition("_")
             if separator and group not in groups:
                 continue
-            yield from _load_crds(path)
+            try:
+                stat = path.stat()
+            except OSError as error:
+                raise KrmError(f"cannot read the CRDs in {path}: {error.strerror or error}") from None
+            files.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(files)
 
 
-def _load_crds(path: Path) -> Iterator[dict[str, Any]]:
+@functools.lru_cache(maxsize=32)
+def _catalog_of(files: tuple[CrdFile, ...]) -> CrdCatalog:
+    """The schemas of ``files``, compiled once per set of files (on first use of each kind)."""
+    return CrdCatalog.from_documents(crd for file in files for crd in _crds_in(*file))
+
+
+@functools.lru_cache(maxsize=256)
+def _crds_in(path: Path, mtime_ns: int, size: int) -> tuple[dict[str, Any], ...]:
     try:
         documents = yamlio.load_all(path.read_text(encoding="utf-8"))
-        yield from (d for d in documents if isinstance(d, dict) and d.get("kind") == CRD_KIND)
     except (OSError, UnicodeDecodeError, yamlio.YAMLError) as error:
         raise KrmError(f"cannot read the CRDs in {path}: {error}") from None
+    return tuple(d for d in documents if isinstance(d, dict) and d.get("kind") == CRD_KIND)

@@ -51,8 +51,10 @@ def specs_dir() -> Path:
     configured = os.environ.get(SPECS_ENV)
     if configured:
         return Path(configured)
-    repo = Path(__file__).resolve().parents[4]
-    return repo.parent / "shared" / "specs"
+    return _REPOSITORY.parent / "shared" / "specs"
+
+
+_REPOSITORY = Path(__file__).resolve().parents[4]
 
 
 def available(directory: Path | None = None) -> bool:

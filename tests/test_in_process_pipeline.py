@@ -1,0 +1,97 @@
+"""The in-process pipeline hands one ResourceList from function to function (ResourceList.settle
+between steps) instead of writing and reading the whole list. What each function reads must be
+what it would read through a pipe: here the pipe is the oracle, each step run as a process would
+run it, on the previous step's output text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from o2krm.gateway.blueprints import load_blueprint
+from o2krm.gateway.loadgen import SITES, seed_intent
+from o2krm.sdk.resourcelist import ResourceList
+from o2krm.tools import pipeline
+from tests.harness.cases import discover
+from tests.harness.package import package_files
+
+REPO = Path(__file__).resolve().parents[1]
+BLUEPRINTS = sorted(p.parent for p in (REPO / "packages").glob("*/Kptfile"))
+RENDER_CASES = [case for case in discover() if case.test_type == "render"]
+
+
+def piped_render(files: Mapping[str, str]) -> tuple[bool, dict[str, str], list[dict[str, Any]], str]:
+    """The Kptfile pipeline as kpt runs it: each function on the text the previous one wrote."""
+    import io
+
+    text = pipeline.to_resource_list(files)
+    results: list[dict[str, Any]] = []
+    stderr = ""
+    for step in pipeline.pipeline_steps(files[pipeline.KPTFILE]):
+        out, err = io.StringIO(), io.StringIO()
+        code = pipeline.function(step.function).run(
+            [], io.StringIO(pipeline.with_function_config(text, step.config)), out, err
+        )
+        results += pipeline._results(out.getvalue())
+        stderr += err.getvalue()
+        if code != 0:
+            return False, dict(files), results, stderr
+        if not step.validator:
+            text = pipeline.with_function_config(out.getvalue(), None)
+    return True, pipeline.from_resource_list(text), results, stderr
+
+
+def in_process(files: Mapping[str, str]) -> tuple[bool, dict[str, str], list[dict[str, Any]], str]:
+    rendered = pipeline.render_in_process(files)
+    results = [r for step in rendered.steps for r in step.results]
+    return rendered.ok, rendered.files, results, "".join(step.stderr for step in rendered.steps)
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("number", range(3))
+def test_a_new_intent_renders_as_through_a_pipe(blueprint: Path, number: int) -> None:
+    files = load_blueprint(blueprint).package_for(f"intent-{number}", seed_intent(f"i-{number}", SITES[number]))
+    assert in_process(files) == piped_render(files)
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=lambda p: p.name)
+def test_a_rendered_blueprint_renders_as_through_a_pipe(blueprint: Path) -> None:
+    files = package_files(blueprint)
+    assert in_process(files) == piped_render(files)
+
+
+@pytest.mark.parametrize("case", RENDER_CASES, ids=lambda c: c.id)
+def test_every_render_example_renders_as_through_a_pipe(case: Any) -> None:
+    files = package_files(case.root)
+    assert in_process(files) == piped_render(files)
+
+
+def test_settle_rereads_changed_items_and_keeps_parsed_unchanged_ones() -> None:
+    text = (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a  # kept\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n"
+    )
+    rl = ResourceList.parse(text)
+    first, second = rl.items
+    assert first.name == "a"  # parsed, unchanged
+    second.set_label("team", "ran")
+    rl.items.insert(0, type(first)({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "new"}}))
+    rl.settle()
+    assert rl.items[1] is first and first.parsed  # not parsed again
+    assert rl.items[2] is not second and not rl.items[2].parsed  # read back from its new text
+    assert rl.items[2].label("team") == "ran" and rl.items[0].name == "new"
+    assert [obj._position for obj in rl.items] == [0, 1, 2]
+    assert rl.to_text() == ResourceList.parse(rl.to_text()).to_text()
+    assert "name: a  # kept" in rl.to_text()
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=lambda p: p.name)
+def test_the_rendered_resources_are_those_of_the_files(blueprint: Path) -> None:
+    files = load_blueprint(blueprint).package_for("intent-r", seed_intent("i-r", SITES[0]))
+    rendered = pipeline.render_in_process(files)
+    assert rendered.parsed is not None
+    assert rendered.resources == pipeline.Rendered(rendered.ok, rendered.files, (), "kpt").resources
