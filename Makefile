@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: install test lint golden bench sample clean
+.PHONY: install test lint golden bench sample render clean
 
 include mk/images.mk
 include mk/gateway.mk
@@ -27,10 +27,15 @@ bench:  ## every benchmark; each prints its ratios against its baseline and targ
 	$(PY) bench/bench_network_alloc.py
 	$(PY) bench/bench_policy_validate.py
 	$(PY) bench/bench_o2imsctl.py
+	$(PY) bench/bench_publish.py
+	$(PY) bench/bench_gateway.py
 
 SAMPLE ?= packages/edge-ran
 
-sample:  ## render the sample package (kpt, or kubectl kustomize when kpt is absent)
+sample:  ## the WF-D run on the sample intent, fake O-Cloud: gateway, 28.312, PRs, render, publish, SLO gate, report
+	PYTHON=$(abspath $(PY)) scripts/wf_d_e2e.sh --mode fake --skip-unit-tests
+
+render:  ## render one package (SAMPLE=...; kpt, or kubectl kustomize when kpt is absent)
 	$(VENV)/bin/o2krm-render $(SAMPLE)
 
 clean:

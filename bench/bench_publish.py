@@ -1,10 +1,13 @@
 """Cost of publishing one Porch package revision (o2krm.porch), and how it grows with history.
 
 Publishes ``--revisions`` packages (a Kptfile and 8 small resources each) one after another
-into a fresh local bare repository, once with a throw-away scratch repository per publish (the
-CLI's way) and once with a persistent cache (``cache_dir``, the gateway's way), and prints the
-median time per publish near the start, the middle and the end. Then publishes ``--batch``
-packages at a time with ``publish_revisions`` (one push per lifecycle step for all of them).
+into a fresh local bare repository, and prints the median time per publish near the start, the
+middle and the end: written directly (a local bare repository without receive hooks: objects
+and ``update-ref`` transactions, no push), then pushed (the same repository with a
+``post-receive`` hook, as a remote would be) through a throw-away scratch repository per publish
+(the CLI's way) and through a persistent cache (``cache_dir``, the gateway's way). Then
+publishes ``--batch`` packages at a time with ``publish_revisions`` (one ref update or push per
+lifecycle step for all of them), directly and pushed.
 
 No target of its own: the gateway benchmark (bench_gateway.py) holds the end-to-end target.
 
@@ -39,16 +42,20 @@ def _package(root: Path, name: str) -> Path:
     return package
 
 
-def _bare(root: Path) -> str:
+def _bare(root: Path, pushed: bool) -> str:
     repo = root / "deployments.git"
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch", "main", str(repo)], check=True)
+    if pushed:  # a receive hook: publishing must push, as to a remote
+        hook = repo / "hooks" / "post-receive"
+        hook.write_text("#!/bin/sh\ncat > /dev/null\n")
+        hook.chmod(0o755)
     return str(repo)
 
 
-def one_by_one(revisions: int, cached: bool) -> list[float]:
+def one_by_one(revisions: int, cached: bool, pushed: bool) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="o2krm-bench-publish-") as tmp:
         root = Path(tmp)
-        repo = _bare(root)
+        repo = _bare(root, pushed)
         cache = root / "cache" if cached else None
         times: list[float] = []
         for number in range(revisions):
@@ -61,10 +68,10 @@ def one_by_one(revisions: int, cached: bool) -> list[float]:
         return times
 
 
-def batched(revisions: int, batch: int) -> list[float]:
+def batched(revisions: int, batch: int, pushed: bool) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="o2krm-bench-publish-") as tmp:
         root = Path(tmp)
-        repo = _bare(root)
+        repo = _bare(root, pushed)
         times: list[float] = []
         for first in range(0, revisions, batch):
             requests = [
@@ -93,11 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=10)
     args = parser.parse_args(argv)
     print(f"one publish_revision at a time, median per publish by revisions already published ({args.revisions}):")
-    print(f"  throw-away scratch  {_windows(one_by_one(args.revisions, cached=False))}")
-    print(f"  cache_dir           {_windows(one_by_one(args.revisions, cached=True))}")
-    times = batched(args.revisions, args.batch)
+    print(f"  direct                      {_windows(one_by_one(args.revisions, cached=False, pushed=False))}")
+    print(f"  pushed, throw-away scratch  {_windows(one_by_one(args.revisions, cached=False, pushed=True))}")
+    print(f"  pushed, cache_dir           {_windows(one_by_one(args.revisions, cached=True, pushed=True))}")
     print(f"publish_revisions, {args.batch} packages at a time, median per call (by call):")
-    print(f"  cache_dir           {_windows(times)}")
+    print(f"  direct                      {_windows(batched(args.revisions, args.batch, pushed=False))}")
+    print(f"  pushed, cache_dir           {_windows(batched(args.revisions, args.batch, pushed=True))}")
     return 0
 
 

@@ -88,9 +88,11 @@ CrdFile = tuple[Path, int, int]
 def _bundled_files(groups: set[str]) -> tuple[CrdFile, ...]:
     files: list[CrdFile] = []
     for directory in crd_directories():
-        if not directory.is_dir():
+        try:
+            listed = _yaml_files(directory, directory.stat().st_mtime_ns)
+        except OSError:  # no such directory
             continue
-        for path in sorted(directory.glob("*.yaml")):
+        for path in listed:
             group, separator, _ = path.name.partition("_")
             if separator and group not in groups:
                 continue
@@ -100,6 +102,12 @@ def _bundled_files(groups: set[str]) -> tuple[CrdFile, ...]:
                 raise KrmError(f"cannot read the CRDs in {path}: {error.strerror or error}") from None
             files.append((path, stat.st_mtime_ns, stat.st_size))
     return tuple(files)
+
+
+@functools.lru_cache(maxsize=32)
+def _yaml_files(directory: Path, mtime_ns: int) -> tuple[Path, ...]:
+    """The YAML files of ``directory`` while its listing is unchanged (``mtime_ns``)."""
+    return tuple(sorted(directory.glob("*.yaml")))
 
 
 @functools.lru_cache(maxsize=32)
