@@ -11,7 +11,7 @@ from o2krm.cli import fake_ocloud, resource
 from o2krm.cli.backend import PASS, SKIP, Check, ControllerRef, Object, already_exists, not_found
 from o2krm.cli.durations import format_duration
 from o2krm.cli.errors import CliError, UsageError, WaitTimeoutError
-from o2krm.cli.fake_state import StateStore
+from o2krm.cli.fake_state import FakeState, StateStore
 from o2krm.cli.waiting import WaitTarget, evaluate, raise_unless_met
 
 FAKE_LABEL = "o2krm.io/fake"
@@ -53,16 +53,35 @@ class FakeBackend:
         with self.store.open(write=True, now=now) as state:
             if name in state.requests:
                 raise already_exists(name)
-            admission = fake_ocloud.admit(obj, state.requests, self._capacity())
-            record = fake_ocloud.new_record(
-                obj, admission, now, self.settings.provision_seconds, state.next_resource_version()
-            )
-            state.requests[name] = record
+            record = self._admit(state, obj, now)
+        return fake_ocloud.observe(record, now)
+
+    def create_many(self, objs: list[Object]) -> list[CliError | None]:
+        """Create each of ``objs`` in one change of the state file, as if one after another;
+        per object, the error that refused it (None: created)."""
+        now = self.clock()
+        outcomes: list[CliError | None] = []
+        with self.store.open(write=True, now=now) as state:
+            for obj in objs:
+                name = resource.name_of(obj)
+                if name in state.requests:
+                    outcomes.append(already_exists(name))
+                    continue
+                self._admit(state, obj, now)
+                outcomes.append(None)
+        return outcomes
+
+    def _admit(self, state: FakeState, obj: Object, now: float) -> fake_ocloud.Record:
+        name = resource.name_of(obj)
+        admission = fake_ocloud.admit(obj, state.requests, self._capacity())
+        version = state.next_resource_version()
+        record = fake_ocloud.new_record(obj, admission, now, self.settings.provision_seconds, version)
+        state.requests[name] = record
         self.log(
             f"fake O-Cloud accepted {name}; it will be {admission.outcome}"
             + (f" ({admission.message})" if admission.message else "")
         )
-        return fake_ocloud.observe(record, now)
+        return record
 
     def get(self, name: str) -> Object:
         now = self.clock()

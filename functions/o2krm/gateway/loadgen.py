@@ -249,6 +249,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def roomy_blueprints(source: Path, target: Path) -> Path:
+    """Copies of the blueprints under ``source`` whose site catalogs have room for every request
+    of a load run, as the fake O-Cloud gets capacity for all: VLANs 1-4094 at every site and a /16
+    address pool per network. (The gateway gives each intent VLANs and subnets of its own.)"""
+    from o2krm.gateway.allocations import CATALOG_KIND
+    from o2krm.sdk import yamlio
+    from o2krm.tools import pipeline
+
+    pool = iter(range(100, 256))
+    for kptfile in sorted(source.glob(f"*/{pipeline.KPTFILE}")):
+        files = pipeline.read_package(kptfile.parent)
+        for path, text in files.items():
+            if CATALOG_KIND in text:
+                documents = [yamlio.load(d) for d in pipeline.split_documents(text)]
+                for document in documents:
+                    for site in ((document or {}).get("spec") or {}).get("sites") or []:
+                        network = site.get("network") if isinstance(site, dict) else None
+                        if isinstance(network, dict):
+                            network["vlanRange"] = {"start": 1, "end": 4094}
+                            network["networks"] = {
+                                name: {"ipv4Prefix": f"10.{next(pool)}.0.0/16"}
+                                for name in network.get("networks") or {}
+                            }
+                files[path] = "---\n".join(yamlio.dump(d) for d in documents)
+        pipeline.write_package(files, target / kptfile.parent.name)
+    return target
+
+
 @contextlib.contextmanager
 def local_gateway(*, data_dir: Path | None = None, extra: Sequence[str] = (), log: Path | None = None) -> Iterator[str]:
     """A gateway on 127.0.0.1 (fake O-Cloud with room for every request); yields its URL."""
@@ -263,7 +291,12 @@ def local_gateway(*, data_dir: Path | None = None, extra: Sequence[str] = (), lo
     env["O2KRM_FAKE_STATE"] = str(root / "fake-ocloud.json")
     env.setdefault("O2KRM_FAKE_PROVISION_TIME", "1s")
     command = [sys.executable, "-m", "o2krm.gateway", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--data-dir", str(root / "gateway"), "--log-level", "warning", *extra]
+    command += ["--data-dir", str(root / "gateway"), "--log-level", "warning"]
+    if not any(arg == "--blueprints" or arg.startswith("--blueprints=") for arg in extra):
+        from o2krm.gateway.settings import default_blueprints
+
+        command += ["--blueprints", str(roomy_blueprints(default_blueprints(), root / "blueprints"))]
+    command += [*extra]
     url = f"http://127.0.0.1:{port}"
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)

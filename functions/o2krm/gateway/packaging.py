@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from o2krm.gateway.allocations import Holdings, with_reservations
 from o2krm.gateway.blueprints import Blueprint
 from o2krm.gateway.errors import ApiError, Problem, unprocessable
 from o2krm.gateway.intake import API_TMF921
@@ -36,11 +37,22 @@ class RenderedIntent:
 
 
 def render_intent(
-    blueprint: Blueprint, package: str, envelope: Mapping[str, Any], api: str, engine: str
+    blueprint: Blueprint,
+    package: str,
+    envelope: Mapping[str, Any],
+    api: str,
+    engine: str,
+    *,
+    reserved: Holdings | None = None,
 ) -> RenderedIntent:
+    """Render ``envelope`` with ``blueprint``; ``reserved``: network values other intents hold,
+    written into the package's site catalogs so that network-config does not hand them out."""
     started = time.perf_counter()
+    files = blueprint.package_for(package, envelope)
+    if reserved:
+        files = with_reservations(files, reserved)
     try:
-        rendered = pipeline.render(blueprint.package_for(package, envelope), engine=engine)
+        rendered = pipeline.render(files, engine=engine)
     except pipeline.PipelineError as err:
         raise ApiError(500, f"blueprint {blueprint.name} cannot be rendered: {err}") from None
     seconds = time.perf_counter() - started

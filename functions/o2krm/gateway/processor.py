@@ -75,6 +75,7 @@ class Processor:
         emit: Callable[[dict[str, Any]], None],
         base_url: str,
         max_attempts: int = 5,
+        on_deleted: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
@@ -82,6 +83,7 @@ class Processor:
         self.emit = emit
         self.base_url = base_url
         self.max_attempts = max_attempts
+        self.on_deleted = on_deleted or (lambda _: None)  # told the id of every intent deleted
         self.locks = KeyedLocks()
 
     # --- steps ---------------------------------------------------------------------------------
@@ -169,6 +171,7 @@ class Processor:
             return False
         resource = intent_resource(record, self.base_url)
         self.store.delete_intent(record.id)
+        self.on_deleted(record.id)
         self.emit(event("IntentDeleteEvent", {"intent": resource}))
         return True
 

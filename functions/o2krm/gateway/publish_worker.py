@@ -39,17 +39,32 @@ def publish_together(
 ) -> list[Outcome]:
     """``publish_revisions`` for the gateway's requests; raises PublishError when all are refused."""
     from o2krm.porch.publish import Request, publish_revisions
+    from o2krm.porch.source import read_source
 
-    outcomes = publish_revisions(
-        repo,
-        [Request(r["pkg"], r["sourceDir"], r["message"], r["workspace"]) for r in requests],
-        branch=branch,
-        directory=directory,
-        create_branch=True,
-        allow_dirty=True,
-        check=rendered,
-        cache_dir=cache_dir,
+    read: list[Request] = []
+    refused: dict[int, PublishError] = {}
+    for index, r in enumerate(requests):
+        try:  # a scratch directory the gateway wrote: not in a git work tree
+            source = read_source(Path(r["sourceDir"]), allow_dirty=True, versioned=False)
+        except PublishError as err:
+            refused[index] = err
+            continue
+        read.append(Request(r["pkg"], r["sourceDir"], r["message"], r["workspace"], source))
+    published = iter(
+        publish_revisions(
+            repo,
+            read,
+            branch=branch,
+            directory=directory,
+            create_branch=True,
+            allow_dirty=True,
+            check=rendered,
+            cache_dir=cache_dir,
+        )
+        if read
+        else []
     )
+    outcomes = [refused[i] if i in refused else next(published) for i in range(len(requests))]
     out: list[Outcome] = []
     for outcome in outcomes:
         if isinstance(outcome, PublishError):

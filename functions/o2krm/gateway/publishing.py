@@ -25,7 +25,6 @@ from pathlib import Path
 
 from o2krm.gateway.publish_worker import WorkerClient, publish_together
 from o2krm.porch.errors import PublishError
-from o2krm.porch.source import SourcePackage, read_source
 from o2krm.tools import pipeline
 
 _ATTEMPTS = 3
@@ -45,7 +44,7 @@ class _Job:
     """One package waiting to be published, and what became of it."""
 
     package: str
-    source: SourcePackage
+    root: Path  # the rendered package, written for the publishing process
     message: str
     last_known: int | None
     resume: bool
@@ -121,8 +120,8 @@ class Publisher:
         with tempfile.TemporaryDirectory(prefix="o2krm-gateway-") as tmp:
             # Written and read here, by the request's own thread, not by the one publishing the batch.
             root = Path(tmp) / package
-            pipeline.write_package(files, root)
-            job = _Job(package, read_source(root, allow_dirty=True), message, last_known, resume, time.perf_counter())
+            pipeline.write_package(files, root)  # read by the publishing process
+            job = _Job(package, root, message, last_known, resume, time.perf_counter())
             with self._ready:
                 self._waiting.append(job)
             self._wait_for(job)
@@ -188,7 +187,7 @@ class Publisher:
 
         last = attempt == _ATTEMPTS
         requests = [
-            {"pkg": job.package, "sourceDir": str(job.source.root), "message": job.message, "workspace": job.workspace}
+            {"pkg": job.package, "sourceDir": str(job.root), "message": job.message, "workspace": job.workspace}
             for job in jobs
         ]
         publish = self._worker.publish if self._worker is not None else publish_together

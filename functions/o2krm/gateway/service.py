@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from o2krm.gateway import intake, packaging
+from o2krm.gateway.allocations import Ledger, held_by
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
 from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
@@ -76,6 +77,7 @@ class IntentService:
             separate_process=True,
         )
         self._data_lock: IO[bytes] | None = None
+        self.ledger = Ledger()  # the network values each intent holds (see allocations.py)
 
     # --- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -93,6 +95,7 @@ class IntentService:
                 f"default blueprint {self.settings.default_blueprint!r} not found in {self.settings.blueprints} "
                 f"(have: {', '.join(self.catalog.names()) or 'none'}); pass --blueprints DIR or --default-blueprint"
             )
+        self.ledger = Ledger({record.id: held_by(record.requests) for record in self.store.list_intents()[0]})
         self.notifier = Notifier(self.store.hubs)
         self.notifier.start()
         self.processor = Processor(
@@ -102,6 +105,7 @@ class IntentService:
             self.notifier.publish,
             self.settings.public_url,
             self.settings.max_attempts,
+            on_deleted=self.ledger.release,
         )
         self._warm_up()
         self.reconciler = Reconciler(self.processor, self.settings.poll_interval)
@@ -182,9 +186,16 @@ class IntentService:
         if self._store.get_intent(submission.id) is not None:
             raise conflict(f"intent {submission.id} exists already; PATCH it, or DELETE it first")
         blueprint = self._blueprint(submission.blueprint_hint, submission.api)
-        rendered = packaging.render_intent(
-            blueprint, submission.id, submission.envelope, submission.api, self.settings.renderer
-        )
+        with self.ledger.lock:  # one render at a time sees and takes network values
+            rendered = packaging.render_intent(
+                blueprint,
+                submission.id,
+                submission.envelope,
+                submission.api,
+                self.settings.renderer,
+                reserved=self.ledger.others(submission.id),
+            )
+            previous = self.ledger.hold(submission.id, held_by(rendered.requests))
         timings.render = rendered.seconds
         stamp = now()
         record = IntentRecord(
@@ -212,6 +223,7 @@ class IntentService:
             try:
                 self._store.insert_intent(record, new_report(record, record.reason, SLO_NOT_EVALUATED))
             except DuplicateError:
+                self.ledger.restore(record.id, previous)
                 raise conflict(f"intent {record.id} exists already; PATCH it, or DELETE it first") from None
             timings.store = time.perf_counter() - stored
             self.emit(event("IntentCreateEvent", {"intent": intent_resource(record, self.settings.public_url)}))
@@ -262,9 +274,16 @@ class IntentService:
                 return Outcome(record, timings)
             submission = intake.tmf921_submission({**body, "id": intent_id}, None)
             blueprint = self._blueprint(submission.blueprint_hint, intake.API_TMF921)
-            rendered = packaging.render_intent(
-                blueprint, record.package, submission.envelope, intake.API_TMF921, self.settings.renderer
-            )
+            with self.ledger.lock:
+                rendered = packaging.render_intent(
+                    blueprint,
+                    record.package,
+                    submission.envelope,
+                    intake.API_TMF921,
+                    self.settings.renderer,
+                    reserved=self.ledger.others(intent_id),
+                )
+                self.ledger.hold(intent_id, held_by(rendered.requests) | held_by(record.requests))
             timings.render = rendered.seconds
             record.body, record.envelope, record.blueprint = submission.body, submission.envelope, blueprint.name
             record.findings, record.report_28312 = rendered.findings, rendered.report_28312

@@ -23,8 +23,10 @@ class SourcePackage:
     commit: str | None  # the commit of the enclosing git work tree when the package is clean there
 
 
-def read_source(root: Path, *, allow_dirty: bool = False) -> SourcePackage:
-    """The package at ``root``; refuses what is not a kpt package or not committed."""
+def read_source(root: Path, *, allow_dirty: bool = False, versioned: bool = True) -> SourcePackage:
+    """The package at ``root``; refuses what is not a kpt package or not committed.
+    ``versioned=False``: ``root`` is known not to be in a git work tree (a scratch directory):
+    git is not asked, and the package has no commit."""
     if not root.is_dir():
         raise PublishError(f"{root}: no such directory", hint="give the directory of a rendered kpt package")
     kptfile = root / KPTFILE
@@ -41,6 +43,8 @@ def read_source(root: Path, *, allow_dirty: bool = False) -> SourcePackage:
         raise PublishError(f"{kptfile}: not a Kptfile (kind: Kptfile expected)", hint="fix the Kptfile")
     name = str((meta.get("metadata") or {}).get("name") or root.resolve().name)
     files = list_files(root)
+    if not versioned:
+        return SourcePackage(root=root, name=name, files=files, commit=None)
     commit = _clean_commit(root) if not allow_dirty else _head_if_clean(root)
     return SourcePackage(root=root, name=name, files=files, commit=commit)
 

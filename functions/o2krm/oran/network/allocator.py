@@ -7,7 +7,10 @@ Guarantees (the property tests check each of them):
   or removing other requests never moves it;
 - collision-free: no VLAN twice within a site, no subnet overlapping another (across all
   sites), every subnet inside its pool, every gateway and address inside its subnet and never
-  a network, broadcast or reserved address, no address twice.
+  a network, broadcast or reserved address, no address twice;
+- clear of values held elsewhere: never a VLAN the site's ``reserved`` block lists, never a
+  subnet overlapping a reserved prefix. A hand-set or recorded value that is reserved is an
+  error (it is held twice), never silently moved.
 
 Order of work: hand-set values (pins) first, then records, then fresh allocations, each in
 (site, request, network, family) order; fresh values are the lowest free ones.
@@ -16,9 +19,10 @@ Order of work: hand-set values (pins) first, then records, then fresh allocation
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.network import rules
@@ -39,11 +43,25 @@ from o2krm.oran.network.addressing import (
 from o2krm.oran.network.attachments import DEFAULT_ATTACHMENTS, AttachmentTable, network_sort_key
 from o2krm.oran.network.hints import AddressHint, Hints, NetKey, SubnetHint, SubnetKey, VlanHint
 from o2krm.oran.network.origin import Origin
-from o2krm.oran.network.pools import Pool, PoolCatalog, SitePools, VlanRange
+from o2krm.oran.network.pools import (
+    NO_RESERVED,
+    Pool,
+    PoolCatalog,
+    Reservation,
+    ReservedValues,
+    SitePools,
+    VlanRange,
+)
 from o2krm.oran.network.requests import AttachmentRequest
 
 _H = TypeVar("_H", VlanHint, SubnetHint, AddressHint)
-Problem = tuple[str, str, Origin | None]  # message, rule, field to blame when not the hint's own
+
+
+class Problem(NamedTuple):
+    message: str
+    rule: str
+    blame: Origin | None = None  # the field to blame when not the hint's own
+    held: bool = False  # the value is reserved (held elsewhere): an error even for a record
 
 
 # --- the plan ----------------------------------------------------------------------------
@@ -151,13 +169,26 @@ class _Slots:
     """The subnets of one pool, by index; shared by every site that uses the same pool.
 
     A hand-set subnet wider than the pool's subnet length covers several slots; a very wide one
-    (a /40 in a pool carved in /64s) is kept as a range rather than slot by slot.
+    (a /40 in a pool carved in /64s) is kept as a range rather than slot by slot. Reserved
+    prefixes are kept as sorted, disjoint slot ranges (``held``), looked up by bisection.
     """
 
-    __slots__ = ("base", "count", "cursor", "length", "make", "owner", "pool", "step", "wide")
+    __slots__ = (
+        "base",
+        "count",
+        "cursor",
+        "held",
+        "held_stops",
+        "length",
+        "make",
+        "owner",
+        "pool",
+        "step",
+        "wide",
+    )
     WIDE = 4096
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, reservations: Sequence[Reservation] = ()) -> None:
         self.pool = pool
         self.length = pool.subnet_length
         self.base = int(pool.prefix.network_address)
@@ -167,6 +198,14 @@ class _Slots:
         self.wide: list[tuple[range, SubnetKey]] = []
         self.cursor = 0
         self.make = ipaddress.IPv4Network if pool.prefix.version == 4 else ipaddress.IPv6Network
+        # reservations are disjoint and in address order, so their slot ranges are in order too
+        self.held: list[tuple[range, Reservation]] = []
+        for reservation in reservations:
+            start = max(0, (reservation.first - self.base) // self.step)
+            stop = min(self.count, (reservation.last - self.base) // self.step + 1)
+            if start < stop:
+                self.held.append((range(start, stop), reservation))
+        self.held_stops = [taken.stop for taken, _ in self.held]
 
     def span(self, subnet: IPNetwork) -> range:
         start = int(subnet.network_address) - self.base
@@ -182,6 +221,19 @@ class _Slots:
             candidates = sorted(slot for slot in self.owner if slot in slots)
         return next((self.owner[slot] for slot in candidates), None)
 
+    def reservation(self, slots: range) -> Reservation | None:
+        """The first reservation that takes any of ``slots``."""
+        index = bisect_right(self.held_stops, slots.start)
+        if index < len(self.held) and self.held[index][0].start < slots.stop:
+            return self.held[index][1]
+        return None
+
+    def _held_range(self, slot: int) -> range | None:
+        index = bisect_right(self.held_stops, slot)
+        if index < len(self.held) and self.held[index][0].start <= slot:
+            return self.held[index][0]
+        return None
+
     def take(self, slots: range, key: SubnetKey) -> None:
         if len(slots) > self.WIDE:
             self.wide.append((slots, key))
@@ -195,6 +247,8 @@ class _Slots:
                 self.cursor += 1
                 continue
             covering = next((taken for taken, _ in self.wide if self.cursor in taken), None)
+            if covering is None and self.held:
+                covering = self._held_range(self.cursor)
             if covering is None:
                 break
             self.cursor = covering.stop
@@ -337,7 +391,7 @@ class _Allocator:
             return
         if hints[0].pinned and len({h.vlan for h in hints}) > 1:
             values = ", ".join(f"{h.vlan} at {h.origin.field}" for h in hints)
-            self._reject(hints[1], (f"conflicting VLANs for network {key[2]}: {values}", rules.CONFLICTING_PINS, None))
+            self._reject(hints[1], Problem(f"conflicting VLANs for network {key[2]}: {values}", rules.CONFLICTING_PINS))
             return
         for hint in hints:
             problem = self._vlan_problem(key, hint)
@@ -351,29 +405,35 @@ class _Allocator:
         site_pools = self.needs[key].site_pools
         vlan_range = site_pools.vlan_range if site_pools is not None else None
         if vlan_range is not None and hint.vlan not in vlan_range:
-            return (
+            return Problem(
                 f"VLAN {hint.vlan} for network {key[2]} is outside the VLAN range {vlan_range} of site "
                 f"{key[0]} ({vlan_range.origin.resource} {vlan_range.origin.field})",
                 rules.VLAN_OUT_OF_RANGE,
-                None,
             )
         if vlan_range is None and not 1 <= hint.vlan <= 4094:
-            return f"VLAN {hint.vlan} is not a VLAN ID (1-4094)", rules.VLAN_OUT_OF_RANGE, None
+            return Problem(f"VLAN {hint.vlan} is not a VLAN ID (1-4094)", rules.VLAN_OUT_OF_RANGE)
+        reserved = site_pools.reserved.vlan_origin(hint.vlan) if site_pools is not None else None
+        if reserved is not None:
+            return Problem(
+                f"VLAN {hint.vlan} for network {key[2]} at site {key[0]} is reserved "
+                f"({reserved.resource} {reserved.field})",
+                rules.COLLISION,
+                held=True,
+            )
         holder = self.vlan_owner.get(key[0], {}).get(hint.vlan)
         if holder is not None and holder != key:
-            return (
+            return Problem(
                 f"VLAN {hint.vlan} at site {key[0]} is already used by network {holder[2]} of "
                 f"ProvisioningRequest {holder[1]}",
                 rules.COLLISION,
-                None,
             )
         return None
 
-    def _next_vlan(self, key: NetKey, vlan_range: VlanRange) -> int | None:
+    def _next_vlan(self, key: NetKey, vlan_range: VlanRange, reserved: ReservedValues = NO_RESERVED) -> int | None:
         site = key[0]
         used = self.vlan_owner.setdefault(site, {})
         vlan = max(self.vlan_cursor.get(site, vlan_range.start), vlan_range.start)
-        while vlan <= vlan_range.end and vlan in used:
+        while vlan <= vlan_range.end and (vlan in used or reserved.holds_vlan(vlan)):
             vlan += 1
         self.vlan_cursor[site] = vlan + 1
         if vlan > vlan_range.end:
@@ -412,7 +472,7 @@ class _Allocator:
         gateways = {h.gateway for h in hints if h.gateway is not None}
         if len(subnets) > 1 or len(gateways) > 1:
             values = ", ".join(f"{h.subnet} gateway {h.gateway} at {h.origin.field}" for h in hints)
-            problem = (f"conflicting {key[3]} subnets for network {key[2]}: {values}", rules.CONFLICTING_PINS, None)
+            problem = Problem(f"conflicting {key[3]} subnets for network {key[2]}: {values}", rules.CONFLICTING_PINS)
             self._reject(hints[1], problem)
             return None
         return next((h for h in hints if h.gateway is not None), hints[0])
@@ -425,42 +485,45 @@ class _Allocator:
         subnet = hint.subnet
         small = too_small_reason(subnet)
         if small is not None:
-            return small, rules.INVALID_VALUE, None
+            return Problem(small, rules.INVALID_VALUE)
         pool = self._pool(key)
         if pool is not None:
             if not subnet.subnet_of(pool.prefix):  # type: ignore[arg-type]
-                return (
+                return Problem(
                     f"subnet {subnet} for network {key[2]} is outside its pool {pool.prefix} "
                     f"({pool.origin.resource} {pool.origin.field})",
                     rules.SUBNET_OUTSIDE_POOL,
-                    None,
                 )
             slots = self._slots(pool)
-            holder = slots.holder(slots.span(subnet))
+            span = slots.span(subnet)
+            reservation = slots.reservation(span)
+            if reservation is not None:
+                return _reserved_subnet(subnet, key, reservation)
+            holder = slots.holder(span)
             if holder is not None and holder != key:
-                return (
+                return Problem(
                     f"subnet {subnet} overlaps the {holder[3]} subnet of network {holder[2]} of "
                     f"ProvisioningRequest {holder[1]} at site {holder[0]}",
                     rules.COLLISION,
-                    None,
                 )
         else:
             for other in self.catalog.all_pools():
                 if other.prefix.version == subnet.version and other.prefix.overlaps(subnet):  # type: ignore[arg-type]
-                    return (
+                    return Problem(
                         f"subnet {subnet} lies in pool {other.prefix} of network {other.network} "
                         f"({other.origin.resource} {other.origin.field}); pick a subnet outside the pools "
                         f"or add a {key[3]} pool for network {key[2]}",
                         rules.COLLISION,
-                        None,
                     )
+            reservation = self.catalog.reserved_prefixes.first_overlap(subnet)
+            if reservation is not None:
+                return _reserved_subnet(subnet, key, reservation)
             for placed, owner in self.loose:
                 if placed.version == subnet.version and placed.overlaps(subnet):  # type: ignore[arg-type]
-                    return (
+                    return Problem(
                         f"subnet {subnet} overlaps subnet {placed} of network {owner[2]} of "
                         f"ProvisioningRequest {owner[1]}",
                         rules.COLLISION,
-                        None,
                     )
         if hint.gateway is not None:
             reason = usable_reason(subnet, hint.gateway)
@@ -468,17 +531,17 @@ class _Allocator:
                 rule = (
                     rules.GATEWAY_OUTSIDE_SUBNET if offset_in(subnet, hint.gateway) is None else rules.ADDRESS_INVALID
                 )
-                return (
-                    f"gateway {hint.gateway} cannot serve subnet {subnet}: {reason}",
-                    rule,
-                    hint.gateway_origin,
+                return Problem(
+                    f"gateway {hint.gateway} cannot serve subnet {subnet}: {reason}", rule, hint.gateway_origin
                 )
         return None
 
     def _slots(self, pool: Pool) -> _Slots:
         slots = self.slots.get(pool.identity)
         if slots is None:
-            slots = self.slots[pool.identity] = _Slots(pool)
+            reserved = self.catalog.reserved_prefixes
+            reservations = reserved.overlapping(pool.prefix) if reserved else ()
+            slots = self.slots[pool.identity] = _Slots(pool, reservations)
         return slots
 
     # --- fresh values ----------------------------------------------------------------------
@@ -494,7 +557,7 @@ class _Allocator:
                     )
                 )
             else:
-                vlan = self._next_vlan(key, need.site_pools.vlan_range)
+                vlan = self._next_vlan(key, need.site_pools.vlan_range, need.site_pools.reserved)
                 if vlan is None:
                     what = f"VLAN range {need.site_pools.vlan_range} of site {key[0]}"
                     self._exhausted(need.site_pools.vlan_range.origin, what, "widen the range", key)
@@ -606,18 +669,16 @@ class _Allocator:
     def _address_problem(subnet: IPNetwork, hint: AddressHint, used: Mapping[int, str]) -> Problem | None:
         reason = usable_reason(subnet, hint.address)
         if reason is not None:
-            return (
+            return Problem(
                 f"address {hint.address} for {hint.function} on network {hint.network}: {reason}",
                 rules.ADDRESS_INVALID,
-                None,
             )
         holder = used.get(offset_in(subnet, hint.address))  # type: ignore[arg-type]
         if holder is not None:
-            return (
+            return Problem(
                 f"address {hint.address} for {hint.function} on network {hint.network} is already "
                 f"{holder if holder == 'the gateway' else 'the address of ' + holder}",
                 rules.COLLISION,
-                None,
             )
         return None
 
@@ -628,8 +689,20 @@ class _Allocator:
 
     # --- findings --------------------------------------------------------------------------
     def _reject(self, hint: VlanHint | SubnetHint | AddressHint, problem: Problem) -> None:
-        message, rule, blame = problem
+        message, rule, blame, held = problem
         where = blame or hint.origin
+        if held and not hint.pinned:
+            # a value this package already holds is held elsewhere too: moving it silently
+            # would renumber a live network, so a person decides which of the two gives it up
+            self.errors.append(
+                where.finding(
+                    f"{message} but already allocated here ({hint.origin.resource}); free one of the two: "
+                    "drop the reservation, or delete this claim and the value in "
+                    "spec.templateParameters.networkConfig to have another one allocated",
+                    rule=rule,
+                )
+            )
+            return
         if hint.pinned:
             advice = "" if rule == rules.CONFLICTING_PINS else "; change the value, or remove it to have one allocated"
             self.errors.append(where.finding(message + advice, rule=rule))
@@ -641,6 +714,15 @@ class _Allocator:
                     severity="warning",
                 )
             )
+
+
+def _reserved_subnet(subnet: IPNetwork, key: SubnetKey, reservation: Reservation) -> Problem:
+    return Problem(
+        f"subnet {subnet} for network {key[2]} overlaps reserved prefix {reservation.prefix} "
+        f"({reservation.origin.resource} {reservation.origin.field})",
+        rules.COLLISION,
+        held=True,
+    )
 
 
 def _inside(offset: int, block: tuple[int, int] | None) -> bool:

@@ -16,15 +16,27 @@ length of a dual-stack network (default /64, the standard IPv6 subnet size).
 Two pools with the very same prefix and subnet length are one shared pool (every site using
 it carves distinct subnets from it); any other overlap between pools is an error, across all
 sites, because the subnets of different sites are routed together.
+
+An optional ``reserved`` block lists values held elsewhere (by other packages), never handed
+out here::
+
+      reserved:
+        vlans: [100, 101, "110-119"]          # VLAN IDs, or inclusive ranges "a-b"
+        prefixes: [10.20.0.0/28, "fd00:21::/64"]
+
+A reserved VLAN is taken at its site. A reserved prefix takes every pool subnet it overlaps,
+whichever site lists it (for the same reason pools may not overlap across sites).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from o2krm.oran.findings import DomainError, Finding
 from o2krm.oran.network import rules
@@ -79,11 +91,46 @@ class NetworkPoolSpec(BaseModel):
         return DEFAULT_SUBNET_LENGTH["ipv6"], "ipv6SubnetPrefixLength"
 
 
+MAX_VLAN = 4094
+
+
+def _vlan_span(value: Any) -> tuple[int, int]:
+    """``100`` or ``"100"`` -> (100, 100); ``"110-119"`` -> (110, 119), bounds included."""
+    malformed = f'{value!r} is not a VLAN ID nor an inclusive range such as "110-119"'
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(malformed)
+    if isinstance(value, int):
+        start = end = value
+    else:
+        parts = value.split("-")
+        if len(parts) == 1:
+            parts *= 2
+        if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
+            raise ValueError(malformed)
+        start, end = int(parts[0]), int(parts[1])
+    for vlan in (start, end):
+        if not 1 <= vlan <= MAX_VLAN:
+            raise ValueError(f"VLAN {vlan} is not a VLAN ID (1-{MAX_VLAN})")
+    if start > end:
+        raise ValueError(f"range {value!r} is empty: {start} is greater than {end}")
+    return start, end
+
+
+class ReservedSpec(BaseModel):
+    """Values held elsewhere: never allocated here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vlans: list[Annotated[tuple[int, int], BeforeValidator(_vlan_span)]] = Field(default_factory=list)
+    prefixes: list[Annotated[IPNetwork, BeforeValidator(parse_network)]] = Field(default_factory=list)
+
+
 class SiteNetworkSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     vlanRange: VlanRangeSpec
     networks: dict[str, NetworkPoolSpec] = Field(default_factory=dict)
+    reserved: ReservedSpec | None = None
 
 
 # --- domain ------------------------------------------------------------------------------
@@ -120,11 +167,97 @@ class Pool:
         object.__setattr__(self, "identity", identity)
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A prefix held elsewhere, and the list entry that reserves it."""
+
+    prefix: IPNetwork
+    origin: Origin
+    first: int = field(init=False, repr=False, compare=False)  # first and last address, as integers
+    last: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first = int(self.prefix.network_address)
+        object.__setattr__(self, "first", first)
+        object.__setattr__(self, "last", first + (1 << (self.prefix.max_prefixlen - self.prefix.prefixlen)) - 1)
+
+
+@dataclass(frozen=True)
+class ReservedValues:
+    """A site's ``reserved`` block: VLAN spans (bounds included) and prefixes, with their entries."""
+
+    vlan_spans: tuple[tuple[int, int, Origin], ...] = ()
+    prefixes: tuple[Reservation, ...] = ()
+    _mask: bytes = field(init=False, repr=False, compare=False)  # _mask[vlan] == 1: reserved
+
+    def __post_init__(self) -> None:
+        mask = bytearray(MAX_VLAN + 1)
+        for start, end, _ in self.vlan_spans:
+            mask[start : end + 1] = b"\x01" * (end - start + 1)
+        object.__setattr__(self, "_mask", bytes(mask))
+
+    def holds_vlan(self, vlan: int) -> bool:
+        return 0 <= vlan <= MAX_VLAN and self._mask[vlan] == 1
+
+    def vlan_origin(self, vlan: int) -> Origin | None:
+        """The entry that reserves ``vlan`` (the first listed), or None."""
+        if not self.holds_vlan(vlan):
+            return None
+        return next(origin for start, end, origin in self.vlan_spans if start <= vlan <= end)
+
+
+NO_RESERVED = ReservedValues()
+
+
+class ReservedPrefixes:
+    """Reserved prefixes of every site, for overlap look-ups in logarithmic time.
+
+    Prefixes nest or are disjoint; only the outermost ones are kept (a subnet overlapping a
+    nested one overlaps its outer one too), so the rest are disjoint and sorted by address.
+    The same prefix listed twice is named by its first entry by (kind, name, field).
+    """
+
+    def __init__(self, reservations: Iterable[Reservation]) -> None:
+        ordered = sorted(
+            reservations,
+            key=lambda r: (r.prefix.version, r.first, r.prefix.prefixlen, r.origin.kind, r.origin.name, r.origin.field),
+        )
+        self._kept: dict[int, list[Reservation]] = {4: [], 6: []}
+        for reservation in ordered:
+            kept = self._kept[reservation.prefix.version]
+            if kept and reservation.first <= kept[-1].last:
+                continue  # nested in the previous one
+            kept.append(reservation)
+        self._lasts = {version: [r.last for r in kept] for version, kept in self._kept.items()}
+
+    def __bool__(self) -> bool:
+        return any(self._kept.values())
+
+    def overlapping(self, prefix: IPNetwork) -> list[Reservation]:
+        """The kept reservations that overlap ``prefix``, in address order."""
+        kept, lasts = self._kept[prefix.version], self._lasts[prefix.version]
+        first, last = int(prefix.network_address), int(prefix.broadcast_address)
+        found = []
+        for index in range(bisect_right(lasts, first - 1), len(kept)):
+            if kept[index].first > last:
+                break
+            found.append(kept[index])
+        return found
+
+    def first_overlap(self, prefix: IPNetwork) -> Reservation | None:
+        kept, lasts = self._kept[prefix.version], self._lasts[prefix.version]
+        index = bisect_right(lasts, int(prefix.network_address) - 1)
+        if index < len(kept) and kept[index].first <= int(prefix.broadcast_address):
+            return kept[index]
+        return None
+
+
 @dataclass(frozen=True)
 class SitePools:
     site: str
     vlan_range: VlanRange
     pools: Mapping[tuple[str, Family], Pool] = field(default_factory=dict)
+    reserved: ReservedValues = NO_RESERVED
 
     def pool(self, network: str, family: Family) -> Pool | None:
         return self.pools.get((network, family))
@@ -145,8 +278,16 @@ class PoolCatalog:
         if found is not None:
             return found
         if self.default is not None:
-            return SitePools(site, self.default.vlan_range, self.default.pools)
+            return SitePools(site, self.default.vlan_range, self.default.pools, self.default.reserved)
         return None
+
+    @cached_property
+    def reserved_prefixes(self) -> ReservedPrefixes:
+        """Every site's reserved prefixes (and the default's): each applies to any pool it overlaps."""
+        blocks = [self.sites[site] for site in sorted(self.sites)]
+        if self.default is not None:
+            blocks.append(self.default)
+        return ReservedPrefixes(r for block in blocks for r in block.reserved.prefixes)
 
     def all_pools(self) -> Iterator[Pool]:
         for site in sorted(self.sites):
@@ -177,7 +318,18 @@ def parse_site_network(block: Any, site: str, origin: Origin) -> SitePools:
     if findings:
         raise DomainError(findings)
     vlan = VlanRange(spec.vlanRange.start, spec.vlanRange.end, origin.at("vlanRange"))
-    return SitePools(site, vlan, pools)
+    return SitePools(site, vlan, pools, _reserved_values(spec.reserved, origin.at("reserved")))
+
+
+def _reserved_values(spec: ReservedSpec | None, origin: Origin) -> ReservedValues:
+    if spec is None or not (spec.vlans or spec.prefixes):
+        return NO_RESERVED
+    vlans = origin.at("vlans")
+    prefixes = origin.at("prefixes")
+    return ReservedValues(
+        tuple((start, end, vlans.at(index)) for index, (start, end) in enumerate(spec.vlans)),
+        tuple(Reservation(prefix, prefixes.at(index)) for index, prefix in enumerate(spec.prefixes)),
+    )
 
 
 def _make_pool(
