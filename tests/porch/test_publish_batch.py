@@ -253,6 +253,10 @@ def test_a_local_bare_repository_without_receive_hooks_is_written_directly(
     assert ("refs/tags/edge-ran/v1" in received) is pushed  # the hook saw the push
     assert refs(remote)["refs/tags/edge-ran/v1"] == publication.commit
     assert porch_git.direct_repository(str(remote)) == (None if pushed else remote.resolve())
+    git("fsck", "--strict", "--no-dangling", cwd=remote)  # objects written here (not by git) are sound
+    clone = tmp_path / "clone"
+    git("clone", "-q", "--branch", "edge-ran/v1", str(remote), str(clone))
+    assert files_of(clone / "edge-ran") == files_of(package)
 
 
 def test_what_is_not_a_local_bare_repository_is_pushed_to(tmp_path: Path) -> None:
@@ -271,3 +275,19 @@ def test_what_is_not_a_local_bare_repository_is_pushed_to(tmp_path: Path) -> Non
     assert porch_git.direct_repository(str(hooked)) == hooked.resolve()
     git("config", "core.hooksPath", "custom-hooks", cwd=hooked)
     assert porch_git.direct_repository(str(hooked)) is None
+
+
+def test_refs_read_from_the_files_are_what_ls_remote_lists(remote: Path, package: Path) -> None:
+    def listed() -> dict[str, str]:
+        out = git("ls-remote", str(remote))
+        pairs = (line.split("\t") for line in out.splitlines())
+        return {name: sha for sha, name in pairs if name != "HEAD" and not name.endswith("^{}")}
+
+    for _ in range(2):
+        publish_revision(str(remote), None, package, check=passing_check)
+    read = porch_git.read_refs(remote)
+    assert read is not None and dict(read.refs) == listed()
+    git("pack-refs", "--all", cwd=remote)  # packed, then one moved loose again
+    publish_revision(str(remote), None, package, check=passing_check)
+    read = porch_git.read_refs(remote)
+    assert read is not None and dict(read.refs) == listed() and "refs/tags/edge-ran/v3" in read.refs

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="in-process",
         help="how to run the Kptfile pipeline (default: in-process; kpt needs kpt on PATH)",
     )
+    data.add_argument(
+        "--render-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="render in a process of its own, beside the one that answers requests (default: yes)",
+    )
     cloud = parser.add_argument_group("O-Cloud")
     cloud.add_argument("--mode", choices=MODES, default="fake", help="fake: o2imsctl's fake O-Cloud; real: a cluster")
     cloud.add_argument("--kubeconfig", help="real mode: kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
@@ -118,6 +124,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
             fake_provision_seconds=args.fake_provision_seconds,
         ),
         renderer=args.renderer,
+        render_process=args.render_process,
         token=token,
         max_body_bytes=args.max_body_bytes,
         poll_interval=args.poll_interval,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from o2krm.gateway import intake, packaging
-from o2krm.gateway.allocations import Ledger, held_by
+from o2krm.gateway.allocations import Holdings, Ledger, held_by
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
 from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
@@ -25,6 +25,7 @@ from o2krm.gateway.notify import Notifier
 from o2krm.gateway.processor import SLO_NOT_EVALUATED, Processor, Reconciler
 from o2krm.gateway.provisioning import OCloud
 from o2krm.gateway.publishing import Publisher
+from o2krm.gateway.render_worker import RenderClient
 from o2krm.gateway.resources import event, intent_resource, new_report, now, parse_event_filter, report_resource
 from o2krm.gateway.settings import LOCK_FILE, Settings
 from o2krm.gateway.store import DuplicateError, HubRecord, IntentRecord, ReportRecord, Store
@@ -78,6 +79,7 @@ class IntentService:
         )
         self._data_lock: IO[bytes] | None = None
         self.ledger = Ledger()  # the network values each intent holds (see allocations.py)
+        self.render_client = RenderClient(settings.blueprints) if settings.render_process else None
 
     # --- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -124,6 +126,8 @@ class IntentService:
             self.notifier.drain(2.0)
             self.notifier.stop()
         self.publisher.close()
+        if self.render_client is not None:
+            self.render_client.close()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -156,7 +160,10 @@ class IntentService:
 
             intent = yamlio.load(example.read_text(encoding="utf-8"))
             started = time.perf_counter()
-            pipeline.render(blueprint.package_for("warm-up", intent))
+            if self.render_client is not None:
+                self.render_client.render(blueprint.name, "warm-up", intent, intake.API_SEED, "in-process", Holdings())
+            else:
+                pipeline.render(blueprint.package_for("warm-up", intent))
             LOG.debug("pipeline warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
 
     @property
@@ -187,13 +194,8 @@ class IntentService:
             raise conflict(f"intent {submission.id} exists already; PATCH it, or DELETE it first")
         blueprint = self._blueprint(submission.blueprint_hint, submission.api)
         with self.ledger.lock:  # one render at a time sees and takes network values
-            rendered = packaging.render_intent(
-                blueprint,
-                submission.id,
-                submission.envelope,
-                submission.api,
-                self.settings.renderer,
-                reserved=self.ledger.others(submission.id),
+            rendered = self._render(
+                blueprint, submission.id, submission.envelope, submission.api, self.ledger.others(submission.id)
             )
             previous = self.ledger.hold(submission.id, held_by(rendered.requests))
         timings.render = rendered.seconds
@@ -231,6 +233,13 @@ class IntentService:
         timings.publish, timings.publish_queue, timings.provision = steps.publish, steps.publish_queue, steps.provision
         timings.total = time.perf_counter() - started
         return Outcome(self.get(record.id), timings)
+
+    def _render(
+        self, blueprint: Blueprint, package: str, envelope: dict[str, Any], api: str, reserved: Holdings
+    ) -> packaging.RenderedIntent:
+        if self.render_client is not None:
+            return self.render_client.render(blueprint.name, package, envelope, api, self.settings.renderer, reserved)
+        return packaging.render_intent(blueprint, package, envelope, api, self.settings.renderer, reserved=reserved)
 
     def _blueprint(self, hint: str | None, api: str) -> Blueprint:
         name = hint or self.settings.default_blueprint
@@ -275,13 +284,8 @@ class IntentService:
             submission = intake.tmf921_submission({**body, "id": intent_id}, None)
             blueprint = self._blueprint(submission.blueprint_hint, intake.API_TMF921)
             with self.ledger.lock:
-                rendered = packaging.render_intent(
-                    blueprint,
-                    record.package,
-                    submission.envelope,
-                    intake.API_TMF921,
-                    self.settings.renderer,
-                    reserved=self.ledger.others(intent_id),
+                rendered = self._render(
+                    blueprint, record.package, submission.envelope, intake.API_TMF921, self.ledger.others(intent_id)
                 )
                 self.ledger.hold(intent_id, held_by(rendered.requests) | held_by(record.requests))
             timings.render = rendered.seconds

@@ -30,6 +30,7 @@ class Settings:
     branch: str = "main"
     ocloud: OCloudSettings = field(default_factory=OCloudSettings)
     renderer: str = "in-process"
+    render_process: bool = False  # render in a process of its own (see render_worker.py)
     token: str | None = None  # None: no authentication (only allowed on a loopback address)
     max_body_bytes: int = DEFAULT_MAX_BODY
     poll_interval: float = 1.0

@@ -20,6 +20,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,11 @@ def _looks_like_scp(repo: str) -> bool:
 
 
 def ls_remote(repo: str) -> RemoteRefs:
+    direct = direct_repository(repo)
+    if direct is not None:
+        read = read_refs(direct)
+        if read is not None:
+            return read
     require_git()
     proc = subprocess.run(
         ["git", "ls-remote", "--", remote_location(repo)], capture_output=True, text=True, env=_base_env(), check=False
@@ -163,8 +170,41 @@ def direct_repository(repo: str) -> Path | None:
     path = Path(repo).expanduser()
     if not ((path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()):
         return None
+    try:  # the answer stands while the repository's config and hooks directory are unchanged
+        stamp = ((path / "config").stat().st_mtime_ns, _mtime(path / "hooks"))
+    except OSError:
+        return None
+    known = _DIRECT.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    found, cacheable = _direct_repository(path)
+    if cacheable:
+        _DIRECT[str(path)] = (stamp, found)
+    return found
+
+
+_DIRECT: dict[str, tuple[tuple[int, int], Path | None]] = {}
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _direct_repository(path: Path) -> tuple[Path | None, bool]:
+    """(``direct_repository``, whether the answer may be remembered: not when the hooks are
+    outside the repository, where its hooks directory's time does not tell of changes)."""
     proc = subprocess.run(
-        ["git", "config", "--file", str(path / "config"), "--get-regexp", r"^core\.(bare|hookspath)$"],
+        [
+            "git",
+            "config",
+            "--file",
+            str(path / "config"),
+            "--get-regexp",
+            r"^(core\.(bare|hookspath)|extensions\.(refstorage|objectformat))$",
+        ],
         capture_output=True,
         text=True,
         env=_base_env(),
@@ -172,12 +212,49 @@ def direct_repository(repo: str) -> Path | None:
     )
     settings = dict(line.partition(" ")[::2] for line in proc.stdout.splitlines())
     if settings.get("core.bare", "").lower() not in ("true", "yes", "on", "1"):
-        return None
+        return None, True
+    if settings.get("extensions.refstorage", "files").lower() != "files":
+        return None, True  # refs not kept as files (reftable): read and moved through git only
+    if settings.get("extensions.objectformat", "sha1").lower() != "sha1":
+        return None, True  # objects are written here with SHA-1 names
     hooks = Path(settings["core.hookspath"]).expanduser() if "core.hookspath" in settings else Path("hooks")
     hooks = hooks if hooks.is_absolute() else path / hooks
+    inside = hooks == path / "hooks"
     if any(os.access(hooks / name, os.X_OK) and (hooks / name).is_file() for name in RECEIVE_HOOKS):
+        return None, inside
+    return path.resolve(), inside
+
+
+def read_refs(path: Path) -> RemoteRefs | None:
+    """The refs of the local bare repository at ``path`` as ``git ls-remote`` lists them, read
+    from its files (packed-refs, then loose refs, which win); None when that is not possible."""
+    refs: dict[str, str] = {}
+    try:
+        packed = (path / "packed-refs").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        packed = ""
+    except OSError:
         return None
-    return path.resolve()
+    for line in packed.splitlines():
+        if line and line[0] not in "#^":
+            sha, _, name = line.partition(" ")
+            refs[name] = sha
+    for directory, _, names in os.walk(path / "refs"):
+        for name in names:
+            if name.endswith(".lock"):
+                continue
+            file = Path(directory, name)
+            try:
+                value = file.read_text(encoding="utf-8").strip()
+            except FileNotFoundError:  # deleted while we looked
+                continue
+            except OSError:
+                return None
+            if len(value) in (40, 64) and all(c in "0123456789abcdef" for c in value):
+                refs[file.relative_to(path).as_posix()] = value
+            elif not value.startswith("ref: "):
+                return None  # not a ref file we understand: let git read it
+    return RemoteRefs(dict(sorted(refs.items())))
 
 
 class Scratch:
@@ -311,6 +388,8 @@ class Scratch:
         """Write the files as blobs (as they are, no filters), in one go; their ids in order."""
         if not paths:
             return []
+        if self.direct:
+            return [self.write_loose("blob", path.read_bytes()) for path in paths]
         listing = "".join(f"{path.resolve()}\n" for path in paths)
         return self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=listing).split()
 
@@ -353,6 +432,21 @@ class Scratch:
         for parent in parents:
             args += ["-p", parent]
         return self.run(*args, "-F", "-", input=message).strip()
+
+    def write_loose(self, kind: str, body: bytes) -> str:
+        """Write one object as git does into a direct scratch's object store (zlib, named by
+        its SHA-1, never overwritten, read-only); its id. No git process: a publish to a local
+        repository writes dozens of objects."""
+        data = b"%s %d\0" % (kind.encode(), len(body)) + body
+        sha = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        target = self.root / "objects" / sha[:2] / sha[2:]
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            temporary = target.parent / f"tmp_obj_o2krm_{os.getpid()}_{threading.get_ident()}"
+            temporary.write_bytes(zlib.compress(data, 1))
+            temporary.chmod(0o444)
+            os.replace(temporary, target)
+        return sha
 
     def commit_writer(self) -> CommitWriter:
         return CommitWriter(self)
@@ -451,6 +545,14 @@ class CommitWriter:
         """Write every commit made so far."""
         if not self._bodies:
             return
+        if self.scratch.direct:
+            for sha, body in self._bodies:
+                if self.scratch.write_loose("commit", body) != sha:
+                    raise PublishError(
+                        "a commit was written under another id than expected", hint="report this as a bug"
+                    )
+            self._bodies.clear()
+            return
         with tempfile.TemporaryDirectory(prefix="o2krm-commits-") as tmp:
             paths = []
             for index, (_, body) in enumerate(self._bodies):
@@ -499,6 +601,13 @@ class TreeBuilder:
 
     def write(self) -> None:
         """Write every tree built so far."""
+        if self.scratch.direct:
+            for sha, body in zip(self.writer.order, self.writer.bodies, strict=True):
+                if self.scratch.write_loose("tree", body) != sha:
+                    raise PublishError("a tree was written under another id than expected", hint="report this as a bug")
+            if _EMPTY_TREE in self.writer.used:
+                self.scratch.write_loose("tree", b"")
+            return
         if self.writer.order:
             written = self.scratch.run("mktree", "--missing", "--batch", input=self.writer.batch()).split()
             if written != self.writer.order:
@@ -524,6 +633,7 @@ class _TreeWriter:
         self.known: dict[str, dict[str, tuple[str, str]]] = {}  # the trees computed here: id -> entries
         self.used: set[str] = set()
         self._texts: list[str] = []
+        self.bodies: list[bytes] = []  # the tree objects' contents, in ``order``
 
     def nested(self, blobs: Sequence[tuple[str, str, str]]) -> str | None:
         """The tree holding ``(mode, relative path, sha)`` blobs, or None when there are none."""
@@ -557,6 +667,7 @@ class _TreeWriter:
             return sha  # the same tree twice (say, a package published unchanged): write it once
         self.known[sha] = dict(entries)
         self.order.append(sha)
+        self.bodies.append(body)
         self._texts.append(
             "".join(f"{mode} {_KINDS.get(mode, 'blob')} {sha_}\t{name}\n" for name, (mode, sha_) in ordered)
         )

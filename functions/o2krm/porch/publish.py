@@ -18,7 +18,7 @@ from pathlib import Path
 from o2krm.porch import layout
 from o2krm.porch.checks import CheckReport, RenderCheck, default_render_check
 from o2krm.porch.errors import PublishError
-from o2krm.porch.git import Scratch, TreeBuilder, local_checkout_branch, ls_remote, scratch_for
+from o2krm.porch.git import Scratch, TreeBuilder, direct_repository, local_checkout_branch, ls_remote, scratch_for
 from o2krm.porch.layout import HEADS, TAGS, Lifecycle, PackagePath, RemoteRefs
 from o2krm.porch.source import SourcePackage, default_package_name, read_source
 
@@ -292,7 +292,7 @@ def _check_target(repo: str, refs: RemoteRefs, branch: str, create_branch: bool)
             f"{repo} has no branch {branch!r}",
             hint="pass --create-branch to create it (as Porch does with spec.git.createBranch), or --branch",
         )
-    checked_out = local_checkout_branch(repo)
+    checked_out = local_checkout_branch(repo) if direct_repository(repo) is None else None  # direct: bare
     if checked_out is not None and checked_out == branch:
         raise PublishError(
             f"{repo} is a clone with {branch!r} checked out; git refuses pushes to a checked-out branch",
