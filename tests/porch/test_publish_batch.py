@@ -277,7 +277,7 @@ def test_what_is_not_a_local_bare_repository_is_pushed_to(tmp_path: Path) -> Non
     assert porch_git.direct_repository(str(hooked)) is None
 
 
-def test_refs_read_from_the_files_are_what_ls_remote_lists(remote: Path, package: Path) -> None:
+def test_refs_of_a_direct_repository_are_what_ls_remote_lists(remote: Path, package: Path) -> None:
     def listed() -> dict[str, str]:
         out = git("ls-remote", str(remote))
         pairs = (line.split("\t") for line in out.splitlines())
@@ -287,7 +287,9 @@ def test_refs_read_from_the_files_are_what_ls_remote_lists(remote: Path, package
         publish_revision(str(remote), None, package, check=passing_check)
     read = porch_git.read_refs(remote)
     assert read is not None and dict(read.refs) == listed()
-    git("pack-refs", "--all", cwd=remote)  # packed, then one moved loose again
+    git("gc", "-q", "--prune=now", cwd=remote)  # refs and objects packed: read through git again
+    assert not [p for p in (remote / "objects").glob("??/*")]
     publish_revision(str(remote), None, package, check=passing_check)
     read = porch_git.read_refs(remote)
     assert read is not None and dict(read.refs) == listed() and "refs/tags/edge-ran/v3" in read.refs
+    git("fsck", "--strict", "--no-dangling", cwd=remote)

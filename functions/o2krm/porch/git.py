@@ -226,35 +226,17 @@ def _direct_repository(path: Path) -> tuple[Path | None, bool]:
 
 
 def read_refs(path: Path) -> RemoteRefs | None:
-    """The refs of the local bare repository at ``path`` as ``git ls-remote`` lists them, read
-    from its files (packed-refs, then loose refs, which win); None when that is not possible."""
-    refs: dict[str, str] = {}
-    try:
-        packed = (path / "packed-refs").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        packed = ""
-    except OSError:
-        return None
-    for line in packed.splitlines():
-        if line and line[0] not in "#^":
-            sha, _, name = line.partition(" ")
-            refs[name] = sha
-    for directory, _, names in os.walk(path / "refs"):
-        for name in names:
-            if name.endswith(".lock"):
-                continue
-            file = Path(directory, name)
-            try:
-                value = file.read_text(encoding="utf-8").strip()
-            except FileNotFoundError:  # deleted while we looked
-                continue
-            except OSError:
-                return None
-            if len(value) in (40, 64) and all(c in "0123456789abcdef" for c in value):
-                refs[file.relative_to(path).as_posix()] = value
-            elif not value.startswith("ref: "):
-                return None  # not a ref file we understand: let git read it
-    return RemoteRefs(dict(sorted(refs.items())))
+    """The refs of the local repository at ``path`` as ``git ls-remote`` lists them (without
+    HEAD), from one ``git for-each-ref``: ls-remote on a path runs a second git process."""
+    proc = subprocess.run(
+        ["git", "for-each-ref", "--format=%(objectname)\t%(refname)"],
+        capture_output=True,
+        text=True,
+        env=_base_env(),
+        cwd=path,
+        check=False,
+    )
+    return RemoteRefs.parse(proc.stdout) if proc.returncode == 0 else None
 
 
 class Scratch:
@@ -327,6 +309,8 @@ class Scratch:
     def fetch_missing(self, wanted: Mapping[str, str]) -> None:
         """Fetch those of ``wanted`` (ref -> the commit the remote advertised) whose commit is
         not here yet: in a persistent cache usually none, since it built them."""
+        if self.direct:
+            return  # the scratch is the repository: it has every commit it advertised
         if self.persistent and wanted:
             present = self.present(wanted.values())
             wanted = {ref: sha for ref, sha in wanted.items() if sha not in present}
@@ -408,6 +392,10 @@ class Scratch:
     def tree_entries(self, tree: str) -> dict[str, tuple[str, str]] | None:
         """The entries of ``tree`` (a tree-ish such as ``<commit>^{tree}`` or a tree id),
         name -> (mode, id); None when it does not name a tree."""
+        if self.direct:
+            read = self._loose_tree(tree)
+            if read is not None:
+                return read
         proc = subprocess.run(
             ["git", "cat-file", "--batch"],
             input=f"{tree}\n".encode(),
@@ -432,6 +420,29 @@ class Scratch:
         for parent in parents:
             args += ["-p", parent]
         return self.run(*args, "-F", "-", input=message).strip()
+
+    def _loose_tree(self, tree: str) -> dict[str, tuple[str, str]] | None:
+        """``tree_entries`` of ``<id>`` or ``<commit id>^{tree}`` read from loose objects, or
+        None when they are not all loose (packed: git reads them)."""
+        sha, peel, _ = tree.partition("^{tree}")
+        found = self._read_loose(sha)
+        if found is not None and peel and found[0] == "commit":
+            first = found[1].split(b"\n", 1)[0]
+            found = self._read_loose(first[5:].decode()) if first.startswith(b"tree ") else None
+        if found is None or found[0] != "tree":
+            return None
+        return _parse_tree(found[1])
+
+    def _read_loose(self, sha: str) -> tuple[str, bytes] | None:
+        if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
+            return None
+        try:
+            data = zlib.decompress((self.root / "objects" / sha[:2] / sha[2:]).read_bytes())
+        except (OSError, zlib.error):
+            return None
+        header, _, body = data.partition(b"\0")
+        kind, _, size = header.decode().partition(" ")
+        return (kind, body) if size.isdigit() and int(size) == len(body) else None
 
     def write_loose(self, kind: str, body: bytes) -> str:
         """Write one object as git does into a direct scratch's object store (zlib, named by

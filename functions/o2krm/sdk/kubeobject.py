@@ -34,11 +34,12 @@ _MISSING: Any = object()
 class KubeObject:
     """A KRM resource. Create one with ``KubeObject(dict)`` or ``KubeObject.from_model``."""
 
-    __slots__ = ("_data", "_node", "_position", "_raw")
+    __slots__ = ("_data", "_node", "_original", "_position", "_raw")
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, raw: RawItem | None = None, position: int = -1):
         self._raw = raw
         self._node: Any = None
+        self._original: Any = None  # the data as parsed, kept apart: what changes are found against
         self._data: dict[str, Any] | None = dict(data) if data is not None else None
         self._position = position  # index in the input items, for messages
         if raw is None and data is None:
@@ -74,6 +75,7 @@ class KubeObject:
         if not isinstance(value, dict):
             raise InputError(f"{self._where()}: is not a mapping (a KRM object must be one)")
         self._node = node
+        self._original = None
         return value
 
     def _where(self) -> str:
@@ -306,10 +308,19 @@ class KubeObject:
             return True
         if self._raw is None:
             return False
-        from o2krm.sdk import yamlio
         from o2krm.sdk.patch import same
 
-        return same(yamlio.construct(self._raw.document, self._node), self._data)
+        return same(self._pristine(), self._data)
+
+    def _pristine(self) -> Any:
+        """The data as parsed from the source text, built once (objects are compared with it
+        at every write, and in a pipeline run in one process at every step)."""
+        if self._original is None:
+            from o2krm.sdk import yamlio
+
+            assert self._raw is not None
+            self._original = yamlio.construct(self._raw.document, self._node)
+        return self._original
 
     # --- writing --------------------------------------------------------------------
     def to_text(self, item_indent: int | None) -> str:
@@ -328,11 +339,10 @@ class KubeObject:
         return _fresh_text(self.data, item_indent)
 
     def _patched_document(self, raw: RawItem) -> str | None:
-        from o2krm.sdk import yamlio
         from o2krm.sdk.patch import Unpatchable, patch_text, same
 
         document = raw.document
-        original = yamlio.construct(document, self._node)
+        original = self._pristine()
         if same(original, self._data):
             return document
         wide = self.annotation(SEQINDENT_ANNOTATION) == "wide"
