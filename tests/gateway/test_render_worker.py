@@ -62,3 +62,16 @@ def test_a_rendering_process_that_dies_is_started_again(gateway: Callable[..., T
     assert failed.status_code == 500 and "rendering process stopped" in failed.json()["message"]
     assert client.get(f"{API}/intent/mid-render").status_code == 404  # nothing stored
     assert client.post(SEED, json=seed_intent("mid-render")).status_code == 201
+
+
+def test_intents_rendered_there_still_hold_their_own_network_values(
+    gateway: Callable[..., TestClient], fake_env: Path
+) -> None:
+    from tests.gateway.test_allocations import assert_disjoint, provisioned
+
+    client = gateway(render_process=True)
+    for name in ("west-1", "west-2", "west-3"):
+        assert client.post(SEED, json=seed_intent(name)).status_code == 201
+    requests = provisioned(fake_env)
+    assert len(requests) == 3
+    assert_disjoint(requests)

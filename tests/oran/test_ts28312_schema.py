@@ -117,3 +117,14 @@ def test_references_never_leave_the_file_system() -> None:
 
     with pytest.raises(NoSuchResource):
         schema._retrieve("https://forge.3gpp.org/TS28623_ComDefs.yaml")
+
+
+def test_a_spec_validated_again_gives_the_same_findings_and_a_changed_one_is_validated_afresh() -> None:
+    specs_or_skip()
+    spec = minimal_intent(intentAdminState="SOMETIMES")
+    first = schema.validate_intent_spec(spec)
+    assert [f.field for f in first] == ["spec.intentAdminState"]
+    assert schema.validate_intent_spec(spec) == first  # remembered
+    spec["intentAdminState"] = "ACTIVATED"  # changed in place: its content is what is remembered
+    assert schema.validate_intent_spec(spec) == []
+    assert "spec.id" in [f.field for f in schema.validate_intent_spec({"id": object()})]  # not JSON: as it is

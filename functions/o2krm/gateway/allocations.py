@@ -202,6 +202,7 @@ def _reserved_for(site: str, network: Mapping[str, Any], reserved: Holdings) -> 
     return block
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same held subnets are read for every render
 def _network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         return ipaddress.ip_network(prefix, strict=False)

@@ -25,8 +25,11 @@ How the OpenAPI 3.0 schema objects are read:
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -63,7 +66,25 @@ def available(directory: Path | None = None) -> bool:
 
 def validate_intent_spec(spec: Any, directory: Path | None = None) -> list[Finding]:
     """Findings for every way ``spec`` is not a TS 28.312 Intent-Single (empty: valid)."""
-    return findings(validator(INTENT_SINGLE, directory), spec, "spec")
+    try:
+        key = (json.dumps(spec, sort_keys=True, separators=(",", ":")), directory)
+    except (TypeError, ValueError):  # not JSON data: nothing to remember it by
+        return findings(validator(INTENT_SINGLE, directory), spec, "spec")
+    # intent-translate validates the spec it writes and policy-validate the spec it finds: in a
+    # pipeline run in one process that is the same spec, validated once.
+    with _RECENT_LOCK:
+        known = _RECENT.get(key)
+    if known is None:
+        known = tuple(findings(validator(INTENT_SINGLE, directory), spec, "spec"))
+        with _RECENT_LOCK:
+            _RECENT[key] = known
+            while len(_RECENT) > 32:
+                _RECENT.popitem(last=False)
+    return list(known)
+
+
+_RECENT: OrderedDict[tuple[str, Path | None], tuple[Finding, ...]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
 
 
 def validate_report_spec(spec: Any, directory: Path | None = None) -> list[Finding]:
