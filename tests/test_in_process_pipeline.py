@@ -13,6 +13,7 @@ import pytest
 
 from o2krm.gateway.blueprints import load_blueprint
 from o2krm.gateway.loadgen import SITES, seed_intent
+from o2krm.sdk.kubeobject import KubeObject
 from o2krm.sdk.resourcelist import ResourceList
 from o2krm.tools import pipeline
 from tests.harness.cases import discover
@@ -82,7 +83,9 @@ def test_settle_rereads_changed_items_and_keeps_parsed_unchanged_ones() -> None:
     rl.items.insert(0, type(first)({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "new"}}))
     rl.settle()
     assert rl.items[1] is first and first.parsed  # not parsed again
-    assert rl.items[2] is not second and not rl.items[2].parsed  # read back from its new text
+    assert rl.items[2] is not second  # a new object over its new text, its data handed over
+    reread = ResourceList.parse(rl.to_text())
+    assert [obj.data for obj in rl.items] == [obj.data for obj in reread.items]
     assert rl.items[2].label("team") == "ran" and rl.items[0].name == "new"
     assert [obj._position for obj in rl.items] == [0, 1, 2]
     assert rl.to_text() == ResourceList.parse(rl.to_text()).to_text()
@@ -95,3 +98,17 @@ def test_the_rendered_resources_are_those_of_the_files(blueprint: Path) -> None:
     rendered = pipeline.render_in_process(files)
     assert rendered.parsed is not None
     assert rendered.resources == pipeline.Rendered(rendered.ok, rendered.files, (), "kpt").resources
+
+
+def test_settle_reads_back_what_yaml_would_not_give_back_as_it_is() -> None:
+    rl = ResourceList.parse("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")
+    for name, value in (("plain", ["a", 1, 1.5, True, None]), ("tuple", ("a", "b"))):
+        rl.items.append(
+            KubeObject({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"v": value}})
+        )
+    rl.settle()
+    plain, tupled = rl.items
+    assert plain.parsed and plain.data["data"]["v"] == ["a", 1, 1.5, True, None]
+    assert not tupled.parsed and tupled.data["data"]["v"] == ["a", "b"]  # parsed from its text: a list
+    plain.data["data"]["v"].append("changed")  # the handed-over data is the object's own
+    assert "- changed" in plain.to_text(0)

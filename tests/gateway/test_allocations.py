@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from o2krm.gateway.allocations import Holdings, Ledger, _as_ranges, held_by, with_reservations
 from o2krm.gateway.blueprints import load_blueprint
@@ -166,3 +168,22 @@ def test_adjacent_held_subnets_are_reserved_as_one_prefix() -> None:
         s for s in yaml.safe_load(with_reservations(files, held)["sites.yaml"])["spec"]["sites"] if s["name"] == SITE
     )
     assert west["network"]["reserved"] == {"prefixes": ["10.10.0.0/26", "10.10.4.0/28"]}
+
+
+subnets_28 = st.sets(st.integers(0, 63).map(lambda n: f"10.10.{n // 16}.{(n % 16) * 16}/28"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(subnets_28, min_size=1, max_size=6))
+def test_merging_what_is_added_gives_what_merging_everything_gives(steps: list[set[str]]) -> None:
+    """Reservations are prepared from the previous render's when they only grew."""
+    import ipaddress
+
+    from o2krm.gateway import allocations
+
+    held: set[str] = set()
+    for step in steps:
+        held = held | step if len(held) < 30 else step  # mostly growing, sometimes not
+        prepared = allocations._prepared(Holdings(prefixes=frozenset(held)))
+        expected = sorted(ipaddress.collapse_addresses(ipaddress.ip_network(p) for p in held))
+        assert list(prepared.networks) == expected

@@ -141,21 +141,38 @@ class _Prepared:
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]  # every held subnet, merged
 
 
-@functools.lru_cache(maxsize=4)
 def _prepared(reserved: Holdings) -> _Prepared:
+    """``reserved`` ready to be written: VLANs as ranges per site, subnets merged. Renders come
+    one after another with what others hold growing by one intent's values each time, so the
+    subnets already merged for the previous render are merged with only the new ones."""
+    with _LAST_LOCK:
+        last = _LAST[0] if _LAST else None
+    if last is not None and last[0] == reserved:
+        return last[1]
     by_site: dict[str, list[int]] = {}
     for site, vlan in reserved.vlans:
         by_site.setdefault(site, []).append(vlan)
-    parsed = [net for net in map(_network, reserved.prefixes) if net is not None]
+    if last is not None and last[0].prefixes <= reserved.prefixes:
+        start, new = list(last[1].networks), reserved.prefixes - last[0].prefixes
+    else:
+        start, new = [], reserved.prefixes
+    parsed = start + [net for net in map(_network, new) if net is not None]
     # Adjacent subnets merge into one prefix (the same addresses): held subnets are handed out
     # lowest first, so a pool's reservations stay a few lines however many intents hold them.
     merged = [
         net for version in (4, 6) for net in ipaddress.collapse_addresses(n for n in parsed if n.version == version)
     ]
-    return _Prepared(
+    prepared = _Prepared(
         {site: _as_ranges(sorted(vlans)) for site, vlans in by_site.items()},
         tuple(sorted(merged, key=_network_key)),
     )
+    with _LAST_LOCK:
+        _LAST[:] = [(reserved, prepared)]
+    return prepared
+
+
+_LAST: list[tuple[Holdings, _Prepared]] = []  # the last one prepared
+_LAST_LOCK = threading.Lock()
 
 
 def _reserve_in(document: str, reserved: Holdings) -> str | None:

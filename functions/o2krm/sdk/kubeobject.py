@@ -319,8 +319,23 @@ class KubeObject:
             from o2krm.sdk import yamlio
 
             assert self._raw is not None
-            self._original = yamlio.construct(self._raw.document, self._node)
+            self._original = yamlio.construct(self._raw.document, self._source_node())
         return self._original
+
+    def _source_node(self) -> Any:
+        """The composed source text (composed here for an object whose data was handed over)."""
+        if self._node is None:
+            from o2krm.sdk import yamlio
+
+            assert self._raw is not None
+            self._node = yamlio.compose(self._raw.document)
+        return self._node
+
+    def _handed_over(self, data: dict[str, Any]) -> None:
+        """Take ``data`` as what parsing this object's source text gives (the caller wrote that
+        text from it): it is not parsed again unless it must be patched."""
+        copied = _plain_copy(data)
+        self._data, self._original = copied, _plain_copy(copied)
 
     # --- writing --------------------------------------------------------------------
     def to_text(self, item_indent: int | None) -> str:
@@ -347,7 +362,7 @@ class KubeObject:
             return document
         wide = self.annotation(SEQINDENT_ANNOTATION) == "wide"
         try:
-            return patch_text(document, self._node, original, self._data, wide_sequences=wide)
+            return patch_text(document, self._source_node(), original, self._data, wide_sequences=wide)
         except Unpatchable:
             return None
 
@@ -373,6 +388,29 @@ def _fresh_text(data: dict[str, Any], item_indent: int | None) -> str:
         return body
     first, newline, rest = body.partition("\n")
     return " " * item_indent + "- " + first + newline + yamlio.indent(rest, item_indent + 2)
+
+
+class NotPlainData(Exception):
+    """A value that YAML would not give back as it is (only JSON's types come back unchanged)."""
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped ``value``; raises NotPlainData for anything else."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, _PLAIN_SCALARS):
+                raise NotPlainData(key)
+            out[key] = _plain_copy(item)
+        return out
+    if isinstance(value, list):
+        return [_plain_copy(item) for item in value]
+    if isinstance(value, _PLAIN_SCALARS) and not (isinstance(value, float) and value != value):
+        return value
+    raise NotPlainData(value)
 
 
 def _with_newline(text: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from o2krm.sdk.errors import InputError
-from o2krm.sdk.kubeobject import KubeObject, _with_newline
+from o2krm.sdk.kubeobject import KubeObject, NotPlainData, _with_newline
 from o2krm.sdk.results import Results
 from o2krm.sdk.scan import RawInput, scan
 
@@ -137,6 +138,11 @@ class ResourceList:
         again = ResourceList.from_raw(raw_list) if raw_list is not None else ResourceList._parse_fully(text)
         for index, obj in zip(written, again.items, strict=True):
             obj._position = index
+            before = self.items[index]
+            if obj._raw is not None and before._data is not None:
+                # Its text was just written from this data, which reads back as it is: no parse.
+                with contextlib.suppress(NotPlainData):
+                    obj._handed_over(before._data)
             self.items[index] = obj
 
     # --- generator support ---------------------------------------------------------
