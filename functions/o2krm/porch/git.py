@@ -184,6 +184,11 @@ def direct_repository(repo: str) -> Path | None:
 
 
 _DIRECT: dict[str, tuple[tuple[int, int], Path | None]] = {}
+_IDENTITY_ENV = (
+    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL",
+    "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+)  # fmt: skip
+_IDENTITY_KNOWN: dict[tuple[object, ...], bool] = {}
 
 
 def _mtime(path: Path) -> int:
@@ -291,10 +296,23 @@ class Scratch:
         return proc.stdout
 
     def _ensure_identity(self) -> None:
-        probe = subprocess.run(
-            ["git", "var", "GIT_COMMITTER_IDENT"], capture_output=True, env=self.env, cwd=self.root, check=False
+        # Whether git knows who commits, asked once while the settings it reads are unchanged.
+        home = Path(self.env.get("HOME", "~")).expanduser()
+        key = (
+            str(self.root),
+            *(self.env.get(name) for name in _IDENTITY_ENV),
+            *(
+                _mtime(path)
+                for path in (home / ".gitconfig", home / ".config" / "git" / "config", self.root / "config")
+            ),
         )
-        if probe.returncode != 0:
+        known = _IDENTITY_KNOWN.get(key)
+        if known is None:
+            probe = subprocess.run(
+                ["git", "var", "GIT_COMMITTER_IDENT"], capture_output=True, env=self.env, cwd=self.root, check=False
+            )
+            known = _IDENTITY_KNOWN[key] = probe.returncode == 0
+        if not known:
             for role in ("AUTHOR", "COMMITTER"):
                 self.env.setdefault(f"GIT_{role}_NAME", FALLBACK_NAME)
                 self.env.setdefault(f"GIT_{role}_EMAIL", FALLBACK_EMAIL)
@@ -483,34 +501,52 @@ class Scratch:
     def _update_refs(
         self, updates: Sequence[tuple[str, str]], expected: Mapping[str, str | None], *, what: str
     ) -> None:
-        commands = []
-        for source, destination in updates:
-            old = expected.get(destination)
-            if not source:
-                commands.append(f"delete {destination}" + (f" {old}" if old else ""))
-            elif old:
-                commands.append(f"update {destination} {source} {old}")
-            else:
-                commands.append(f"create {destination} {source}")
+        _, error = self.update_refs_in_turn([(what, updates)], expected)
+        if error is not None:
+            raise error
+
+    def update_refs_in_turn(
+        self, steps: Sequence[tuple[str, Sequence[tuple[str, str]]]], expected: Mapping[str, str | None]
+    ) -> tuple[int, PublishError | None]:
+        """Into a direct scratch: each step's ``(source, destination)`` updates as one
+        transaction, the steps one after another in one git process (what ``push`` does per
+        step). Returns how many steps were committed, and why the next one was refused."""
+        expected = dict(expected)
+        lines: list[str] = []
+        for _, updates in steps:
+            lines.append("start")
+            for source, destination in updates:
+                old = expected.get(destination)
+                if not source:
+                    lines.append(f"delete {destination}" + (f" {old}" if old else ""))
+                elif old:
+                    lines.append(f"update {destination} {source} {old}")
+                else:
+                    lines.append(f"create {destination} {source}")
+            lines += ["prepare", "commit"]
+            expected.update((destination, source or None) for source, destination in updates)
         proc = subprocess.run(
             ["git", "update-ref", "--stdin"],
-            input="".join(f"{line}\n" for line in commands),
+            input="".join(f"{line}\n" for line in lines),
             capture_output=True,
             text=True,
             env=self.env,
             cwd=self.root,
             check=False,
         )
-        if proc.returncode != 0:
-            moved = _MOVED.search(proc.stderr)
-            if moved is None:
-                raise PublishError(f"{what} failed: {_last_words(proc)}")
-            ref, now, then = moved.groups()
-            state = f"is at {now[:12]}" if now else "exists"
-            raise PublishError(
-                f"{what} failed: {ref.removeprefix(HEADS)} moved meanwhile ({state}, expected "
-                f"{then[:12] if then else 'none'}): someone else published"
-            )
+        done = proc.stdout.count("commit: ok")
+        if proc.returncode == 0 and done == len(steps):
+            return done, None
+        what = steps[min(done, len(steps) - 1)][0]
+        moved = _MOVED.search(proc.stderr)
+        if moved is None:
+            return done, PublishError(f"{what} failed: {_last_words(proc)}")
+        ref, now, then = moved.groups()
+        state = f"is at {now[:12]}" if now else "exists"
+        return done, PublishError(
+            f"{what} failed: {ref.removeprefix(HEADS)} moved meanwhile ({state}, expected "
+            f"{then[:12] if then else 'none'}): someone else published"
+        )
 
 
 def _parse_tree(body: bytes) -> dict[str, tuple[str, str]]:

@@ -409,13 +409,20 @@ def _push_steps(scratch: Scratch, steps: list[Step], log: Log, *, expected: dict
     branch as read), kept up to date with each step."""
     expected = dict(expected)
     created: list[str] = []  # the branches this run left on the remote so far
-    for lifecycle, updates in steps:
-        try:
-            scratch.push(updates, what=f"pushing the {lifecycle.value.lower()} revision", expected=expected)
-        except PublishError as err:
+    described = [(f"pushing the {lifecycle.value.lower()} revision", updates) for lifecycle, updates in steps]
+    # Into a repository written directly, every step in one git process; else one push a step.
+    done, refused = scratch.update_refs_in_turn(described, expected) if scratch.direct else (len(steps), None)
+    for number, (lifecycle, updates) in enumerate(steps):
+        error = refused if number == done else None
+        if not scratch.direct:
+            try:
+                scratch.push(updates, what=described[number][0], expected=expected)
+            except PublishError as err:
+                error = err
+        if error is not None:
             undone = _undo(scratch, created, expected)
             raise PublishError(
-                err.message,
+                error.message,
                 details=undone,
                 hint="nothing was published; if the deployment branch moved meanwhile, publish again",
             ) from None

@@ -34,12 +34,13 @@ _MISSING: Any = object()
 class KubeObject:
     """A KRM resource. Create one with ``KubeObject(dict)`` or ``KubeObject.from_model``."""
 
-    __slots__ = ("_data", "_node", "_original", "_position", "_raw")
+    __slots__ = ("_data", "_dumped", "_node", "_original", "_position", "_raw")
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, raw: RawItem | None = None, position: int = -1):
         self._raw = raw
         self._node: Any = None
         self._original: Any = None  # the data as parsed, kept apart: what changes are found against
+        self._dumped = False  # the source text is yamlio.dump of the data as parsed (see ResourceList.settle)
         self._data: dict[str, Any] | None = dict(data) if data is not None else None
         self._position = position  # index in the input items, for messages
         if raw is None and data is None:
@@ -342,6 +343,9 @@ class KubeObject:
         """The object's text for the output: a ``- `` item at ``item_indent`` or, with
         ``None``, a standalone document."""
         raw = self._raw
+        if self._dumped and item_indent is None and self._data is not None:
+            # Text written by yamlio.dump, patched, reads as the changed data written by it.
+            return _fresh_text(self._data, None)
         as_item = item_indent is not None
         if raw is not None and (raw.dash >= 0 or not as_item):
             document = raw.document if self._data is None else self._patched_document(raw)
