@@ -133,9 +133,9 @@ def test_the_separate_publishing_process_publishes_and_comes_back_after_dying(tm
         results = publish_all(publisher, [(f"p{i}", package_files(f"p{i}")) for i in range(3)])
         assert [r.tag for r in results if isinstance(r, Published)] == ["p0/v1", "p1/v1", "p2/v1"], results
         worker = publisher._worker
-        assert worker is not None and worker._process is not None
-        worker._process.kill()
-        worker._process.wait()
+        assert worker is not None and worker.lines.process is not None
+        worker.lines.process.kill()
+        worker.lines.process.wait()
         again = publisher.publish("p0", package_files("p0", "changed"), "again", last_known=1, resume=False)
         assert again.tag == "p0/v2"
         assert git_tags(Path(publisher.repo)) == ["p0/v1", "p0/v2", "p1/v1", "p2/v1"]

@@ -45,14 +45,14 @@ def test_the_same_answers_as_rendering_in_the_gateway(
 def test_a_rendering_process_that_dies_is_started_again(gateway: Callable[..., TestClient]) -> None:
     client = gateway(render_process=True)
     worker = client.app.state.service.render_client  # type: ignore[attr-defined]
-    assert worker is not None and worker._process is not None  # started and warmed with the gateway
-    worker._process.kill()
-    worker._process.wait(5)
+    assert worker is not None and worker.lines.process is not None  # started and warmed with the gateway
+    worker.lines.process.kill()
+    worker.lines.process.wait(5)
     assert client.post(SEED, json=seed_intent("after-a-death")).status_code == 201  # found dead: started again
 
     # One that dies in the middle of a render: that request fails, the next one works.
-    worker._stop(worker._process)
-    worker._process = subprocess.Popen(
+    worker.lines.close()
+    worker.lines._process = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.readline()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

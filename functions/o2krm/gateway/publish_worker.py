@@ -13,14 +13,12 @@ Protocol, one JSON object per line each way: ``{"repo", "branch", "directory", "
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from o2krm.gateway.line_process import LineProcess, serve_lines
 from o2krm.porch.checks import CheckReport
 from o2krm.porch.errors import PublishError
 
@@ -104,22 +102,19 @@ def handle(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 def serve(lines: IO[str], out: IO[str]) -> None:
-    for line in lines:
-        if line.strip():
-            try:
-                reply = handle(json.loads(line))
-            except Exception as err:  # an answer for every batch, or the gateway waits forever
-                reply = {"error": {"message": f"the publishing process failed: {err!r}", "hint": "", "details": []}}
-            out.write(json.dumps(reply) + "\n")
-            out.flush()
+    serve_lines(
+        handle,
+        lines,
+        out,
+        lambda err: {"error": {"message": f"the publishing process failed: {err!r}", "hint": "", "details": []}},
+    )
 
 
 class WorkerClient:
-    """The gateway's end: starts the process on first use, and again when it has died."""
+    """The gateway's end (see line_process.py)."""
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        self.lines = LineProcess("o2krm.gateway.publish_worker")
 
     def publish(
         self, repo: str, requests: Sequence[dict[str, Any]], *, branch: str, directory: str, cache_dir: Path | None
@@ -131,21 +126,9 @@ class WorkerClient:
             "cacheDir": str(cache_dir) if cache_dir else None,
             "requests": list(requests),
         }
-        with self._lock:
-            process = self._running()
-            assert process.stdin is not None and process.stdout is not None
-            try:
-                process.stdin.write(json.dumps(batch) + "\n")
-                process.stdin.flush()
-                line = process.stdout.readline()
-            except OSError:
-                line = ""
-            if not line:
-                self._stop(process)
-                raise PublishError(
-                    "the publishing process stopped unexpectedly", hint="it is restarted on the next try"
-                )
-        reply = json.loads(line)
+        reply = self.lines.ask(batch)
+        if reply is None:
+            raise PublishError("the publishing process stopped unexpectedly", hint="it is restarted on the next try")
         if "error" in reply:
             raise _publish_error(reply["error"])
         return [
@@ -154,32 +137,7 @@ class WorkerClient:
         ]
 
     def close(self) -> None:
-        with self._lock:
-            if self._process is not None:
-                self._stop(self._process)
-
-    def _running(self) -> subprocess.Popen[str]:
-        if self._process is None or self._process.poll() is not None:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "o2krm.gateway.publish_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            )
-        return self._process
-
-    def _stop(self, process: subprocess.Popen[str]) -> None:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        if process.stdout is not None:
-            process.stdout.close()
-        self._process = None
+        self.lines.close()
 
 
 if __name__ == "__main__":

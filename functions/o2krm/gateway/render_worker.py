@@ -14,16 +14,14 @@ Protocol, one JSON object per line each way: ``{"blueprint", "package", "envelop
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from o2krm.gateway.allocations import Holdings
 from o2krm.gateway.errors import ApiError, Problem
+from o2krm.gateway.line_process import LineProcess, serve_lines
 
 
 def handle(catalog: Any, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,24 +58,20 @@ def serve(blueprints: Path, lines: IO[str], out: IO[str]) -> None:
     from o2krm.gateway.blueprints import BlueprintCatalog
 
     catalog = BlueprintCatalog(blueprints)
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            reply = handle(catalog, json.loads(line))
-        except Exception as err:  # an answer for every render, or the gateway waits forever
-            reply = {"error": {"status": 500, "message": f"rendering failed in the gateway: {err!r}", "problems": []}}
-        out.write(json.dumps(reply) + "\n")
-        out.flush()
+    serve_lines(
+        lambda request: handle(catalog, request),
+        lines,
+        out,
+        lambda err: {"error": {"status": 500, "message": f"rendering failed in the gateway: {err!r}", "problems": []}},
+    )
 
 
 class RenderClient:
-    """The gateway's end: starts the process on first use, and again when it has died."""
+    """The gateway's end (see line_process.py)."""
 
     def __init__(self, blueprints: Path) -> None:
         self.blueprints = blueprints
-        self._process: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
+        self.lines = LineProcess("o2krm.gateway.render_worker", [str(blueprints)])
 
     def render(
         self,
@@ -99,19 +93,9 @@ class RenderClient:
             "engine": engine,
             "reserved": {"vlans": sorted(reserved.vlans), "prefixes": sorted(reserved.prefixes)},
         }
-        with self._lock:
-            process = self._running()
-            assert process.stdin is not None and process.stdout is not None
-            try:
-                process.stdin.write(json.dumps(request) + "\n")
-                process.stdin.flush()
-                line = process.stdout.readline()
-            except OSError:
-                line = ""
-            if not line:
-                self._stop(process)
-                raise ApiError(500, "the rendering process stopped unexpectedly; it is restarted: try again")
-        reply = json.loads(line)
+        reply = self.lines.ask(request)
+        if reply is None:
+            raise ApiError(500, "the rendering process stopped unexpectedly; it is restarted: try again")
         if "error" in reply:
             error = reply["error"]
             problems = tuple(
@@ -122,36 +106,10 @@ class RenderClient:
         return RenderedIntent(r["files"], r["digest"], r["requests"], r["report28312"], r["findings"], r["seconds"])
 
     def start(self) -> None:
-        with self._lock:
-            self._running()
+        self.lines.start()
 
     def close(self) -> None:
-        with self._lock:
-            if self._process is not None:
-                self._stop(self._process)
-
-    def _running(self) -> subprocess.Popen[str]:
-        if self._process is None or self._process.poll() is not None:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "o2krm.gateway.render_worker", str(self.blueprints)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            )
-        return self._process
-
-    def _stop(self, process: subprocess.Popen[str]) -> None:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        if process.stdout is not None:
-            process.stdout.close()
-        self._process = None
+        self.lines.close()
 
 
 if __name__ == "__main__":
