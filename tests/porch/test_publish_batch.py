@@ -293,3 +293,32 @@ def test_refs_of_a_direct_repository_are_what_ls_remote_lists(remote: Path, pack
     read = porch_git.read_refs(remote)
     assert read is not None and dict(read.refs) == listed() and "refs/tags/edge-ran/v3" in read.refs
     git("fsck", "--strict", "--no-dangling", cwd=remote)
+
+
+def test_a_package_held_in_memory_publishes_as_its_directory_would(remote: Path, package: Path) -> None:
+    from o2krm.porch.source import source_from_files
+
+    files = {path: (package / path).read_text() for path in (f.path for f in list_files(package))}
+    (outcome,) = publish_revisions(
+        str(remote), [Request("edge-ran", "edge-ran", "from memory", None, source_from_files("edge-ran", files))],
+        check=passing_check,
+    )  # fmt: skip
+    assert isinstance(outcome, Publication) and outcome.tag == "edge-ran/v1"
+    on_disk = publish_revision(str(remote), None, package, check=passing_check)
+    tree = git("rev-parse", f"{outcome.commit}^{{tree}}", cwd=remote)
+    assert git("rev-parse", f"{on_disk.commit}^{{tree}}", cwd=remote) == tree  # the very same files
+
+
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ({"a.yaml": "x: 1\n"}, "no Kptfile"),
+        ({"Kptfile": "kind: [\n"}, "not valid YAML"),
+        ({"Kptfile": "kind: Other\n"}, "not a Kptfile"),
+    ],
+)
+def test_a_package_in_memory_must_be_a_kpt_package(files: dict[str, str], words: str) -> None:
+    from o2krm.porch.source import source_from_files
+
+    with pytest.raises(PublishError, match=words):
+        source_from_files("pkg", files)

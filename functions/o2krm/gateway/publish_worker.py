@@ -7,7 +7,7 @@ over in one JSON line and reads the outcome back in one line, and the git calls 
 interpreter that does nothing else.
 
 Protocol, one JSON object per line each way: ``{"repo", "branch", "directory", "cacheDir",
-"requests": [{"pkg", "sourceDir", "message", "workspace"}]}`` in; ``{"outcomes": [{"revision",
+"requests": [{"pkg", "files": {path: text}, "message", "workspace"}]}`` in; ``{"outcomes": [{"revision",
 "tag", "commit"} | {"error": {...}}]}`` or ``{"error": {"message", "hint", "details"}}`` out.
 """
 
@@ -37,17 +37,17 @@ def publish_together(
 ) -> list[Outcome]:
     """``publish_revisions`` for the gateway's requests; raises PublishError when all are refused."""
     from o2krm.porch.publish import Request, publish_revisions
-    from o2krm.porch.source import read_source
+    from o2krm.porch.source import source_from_files
 
     read: list[Request] = []
     refused: dict[int, PublishError] = {}
     for index, r in enumerate(requests):
-        try:  # a scratch directory the gateway wrote: not in a git work tree
-            source = read_source(Path(r["sourceDir"]), allow_dirty=True, versioned=False)
+        try:  # the rendered package, handed over in memory: never written to disk
+            source = source_from_files(r["pkg"], r["files"])
         except PublishError as err:
             refused[index] = err
             continue
-        read.append(Request(r["pkg"], r["sourceDir"], r["message"], r["workspace"], source))
+        read.append(Request(r["pkg"], source.root, r["message"], r["workspace"], source))
     published = iter(
         publish_revisions(
             repo,

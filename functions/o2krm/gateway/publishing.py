@@ -16,7 +16,6 @@ revision newer than the last one the gateway recorded is adopted instead of publ
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +24,6 @@ from pathlib import Path
 
 from o2krm.gateway.publish_worker import WorkerClient, publish_together
 from o2krm.porch.errors import PublishError
-from o2krm.tools import pipeline
 
 _ATTEMPTS = 3
 MAX_BATCH = 32  # packages per publish: bounds the time the last of them waits for the push
@@ -44,7 +42,7 @@ class _Job:
     """One package waiting to be published, and what became of it."""
 
     package: str
-    root: Path  # the rendered package, written for the publishing process
+    files: dict[str, str]  # the rendered package: path -> text
     message: str
     last_known: int | None
     resume: bool
@@ -117,14 +115,10 @@ class Publisher:
         ``resume``: this may be a retry of a publish interrupted by a restart; a revision newer
         than ``last_known`` is then taken to be it.
         """
-        with tempfile.TemporaryDirectory(prefix="o2krm-gateway-") as tmp:
-            # Written and read here, by the request's own thread, not by the one publishing the batch.
-            root = Path(tmp) / package
-            pipeline.write_package(files, root)  # read by the publishing process
-            job = _Job(package, root, message, last_known, resume, time.perf_counter())
-            with self._ready:
-                self._waiting.append(job)
-            self._wait_for(job)
+        job = _Job(package, dict(files), message, last_known, resume, time.perf_counter())
+        with self._ready:
+            self._waiting.append(job)
+        self._wait_for(job)
         if job.error is not None:
             raise job.error
         assert job.result is not None
@@ -187,8 +181,7 @@ class Publisher:
 
         last = attempt == _ATTEMPTS
         requests = [
-            {"pkg": job.package, "sourceDir": str(job.root), "message": job.message, "workspace": job.workspace}
-            for job in jobs
+            {"pkg": job.package, "files": job.files, "message": job.message, "workspace": job.workspace} for job in jobs
         ]
         publish = self._worker.publish if self._worker is not None else publish_together
         try:

@@ -395,6 +395,18 @@ class Scratch:
         listing = "".join(f"{path.resolve()}\n" for path in paths)
         return self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=listing).split()
 
+    def hash_blobs(self, bodies: Sequence[bytes]) -> list[str]:
+        """Write ``bodies`` as blobs; their ids in order."""
+        if self.direct:
+            return [self.write_loose("blob", body) for body in bodies]
+        with tempfile.TemporaryDirectory(prefix="o2krm-blobs-") as tmp:
+            paths = []
+            for index, body in enumerate(bodies):
+                path = Path(tmp) / str(index)
+                path.write_bytes(body)
+                paths.append(path)
+            return self.hash_files(paths)
+
     def tree_with_package(self, base: str | None, directory: str, root: Path, files: Sequence[PackageFile]) -> str:
         """The tree of ``base`` (or an empty tree) with ``directory/`` holding exactly ``files``."""
         builder = TreeBuilder(self)

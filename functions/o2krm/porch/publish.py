@@ -364,7 +364,11 @@ def _build_commits(scratch: Scratch, base: str | None, branch: str, planned: Seq
     top of the one before, as Porch would write them one after another."""
     if base is None:
         base = scratch.commit(scratch.empty_tree(), [], layout.create_branch_message(branch))
-    shas = iter(scratch.hash_files([item.source.root / f.path for item in planned for f in item.source.files]))
+    files = [(item.source, f) for item in planned for f in item.source.files]
+    if scratch.direct or any(source.contents is not None for source, _ in files):
+        shas = iter(scratch.hash_blobs([source.read(f.path) for source, f in files]))
+    else:
+        shas = iter(scratch.hash_files([source.root / f.path for source, f in files]))
     builder = TreeBuilder(scratch)
     trees: list[str] = []
     base_tree = f"{base}^{{tree}}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +22,31 @@ class SourcePackage:
     name: str  # Kptfile metadata.name, else the directory name
     files: tuple[PackageFile, ...]
     commit: str | None  # the commit of the enclosing git work tree when the package is clean there
+    contents: Mapping[str, bytes] | None = None  # the files in memory (``root`` only names them)
+
+    def read(self, path: str) -> bytes:
+        return self.contents[path] if self.contents is not None else (self.root / path).read_bytes()
 
 
-def read_source(root: Path, *, allow_dirty: bool = False, versioned: bool = True) -> SourcePackage:
-    """The package at ``root``; refuses what is not a kpt package or not committed.
-    ``versioned=False``: ``root`` is known not to be in a git work tree (a scratch directory):
-    git is not asked, and the package has no commit."""
+def source_from_files(label: str, files: Mapping[str, str]) -> SourcePackage:
+    """A package held in memory (path -> text), as ``read_source`` would read it from a directory
+    named ``label``: a rendered package handed over by the gateway, never written to disk."""
+    if KPTFILE not in files:
+        raise PublishError(f"{label} is not a kpt package (no Kptfile)", hint="render the package first")
+    try:
+        meta = yamlio.load(files[KPTFILE])
+    except yamlio.YAMLError as err:
+        raise PublishError(f"{label}/{KPTFILE}: not valid YAML: {err}", hint="fix the Kptfile") from None
+    if not isinstance(meta, dict) or meta.get("kind") != "Kptfile":
+        raise PublishError(f"{label}/{KPTFILE}: not a Kptfile (kind: Kptfile expected)", hint="fix the Kptfile")
+    name = str((meta.get("metadata") or {}).get("name") or label)
+    listed = tuple(PackageFile(path, "100644") for path in sorted(files))
+    check_package_paths(f.path for f in listed)
+    return SourcePackage(Path(label), name, listed, None, {path: text.encode() for path, text in files.items()})
+
+
+def read_source(root: Path, *, allow_dirty: bool = False) -> SourcePackage:
+    """The package at ``root``; refuses what is not a kpt package or not committed."""
     if not root.is_dir():
         raise PublishError(f"{root}: no such directory", hint="give the directory of a rendered kpt package")
     kptfile = root / KPTFILE
@@ -43,8 +63,6 @@ def read_source(root: Path, *, allow_dirty: bool = False, versioned: bool = True
         raise PublishError(f"{kptfile}: not a Kptfile (kind: Kptfile expected)", hint="fix the Kptfile")
     name = str((meta.get("metadata") or {}).get("name") or root.resolve().name)
     files = list_files(root)
-    if not versioned:
-        return SourcePackage(root=root, name=name, files=files, commit=None)
     commit = _clean_commit(root) if not allow_dirty else _head_if_clean(root)
     return SourcePackage(root=root, name=name, files=files, commit=commit)
 
