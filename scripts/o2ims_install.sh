@@ -20,6 +20,8 @@ readonly KEY_PLACEHOLDER="O2KRM-RELEASE-KEY-PLACEHOLDER"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 readonly REPO_ROOT
+# shellcheck source=SCRIPTDIR/lib/kubectl_common.sh
+source "$REPO_ROOT/scripts/lib/kubectl_common.sh"
 readonly CONFIG_DIR="$REPO_ROOT/config"
 
 usage() {
@@ -70,15 +72,6 @@ EOF
 # --- messages ------------------------------------------------------------------------------------
 
 VERBOSE=0
-say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-debug() { if [[ $VERBOSE == 1 ]]; then say "$@"; fi; }
-die() {
-  local code=$1
-  shift
-  printf '%s: error: %s\n' "$PROG" "$*" >&2
-  exit "$code"
-}
-usage_error() { die "$EXIT_USAGE" "$* (see --help)"; }
 
 # --- options -------------------------------------------------------------------------------------
 
@@ -92,23 +85,6 @@ API_SERVER_AUTO=0
 COSIGN_KEY=""
 SKIP_IMAGE_POLICY=0
 SKIP_O2IMS_CRD=0
-
-need_value() {
-  if [[ $# -lt 2 || -z $2 ]]; then usage_error "option $1 needs a value"; fi
-}
-
-parse_duration() { # DURATION -> seconds on stdout, or return 1
-  local value=$1 number unit
-  if [[ ! $value =~ ^([0-9]+)([smh]?)$ ]]; then return 1; fi
-  number=$((10#${BASH_REMATCH[1]}))
-  unit=${BASH_REMATCH[2]}
-  case "$unit" in
-    m) number=$((number * 60)) ;;
-    h) number=$((number * 3600)) ;;
-  esac
-  if ((number <= 0)); then return 1; fi
-  printf '%s\n' "$number"
-}
 
 valid_namespace() { # a DNS-1123 label
   [[ ${#1} -le 63 && $1 =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]
@@ -228,27 +204,6 @@ find_kubectl() {
 
 # kube ARGS...: run kubectl with the chosen kubeconfig and context. Its stdout goes to stdout;
 # its stderr is kept in $WORK_DIR/stderr (shown in verbose mode and by fail_with).
-kube() {
-  debug "+ ${KUBECTL[*]} $*"
-  local status=0
-  "${KUBECTL[@]}" "$@" 2>"$WORK_DIR/stderr" || status=$?
-  if [[ $VERBOSE == 1 && -s $WORK_DIR/stderr ]]; then sed 's/^/    /' "$WORK_DIR/stderr" >&2; fi
-  return "$status"
-}
-
-fail_with() { # CODE MESSAGE: die with MESSAGE and kubectl's last error
-  local detail=""
-  if [[ -s $WORK_DIR/stderr ]]; then detail=$(tr '\n' ' ' <"$WORK_DIR/stderr" | sed 's/ *$//'); fi
-  die "$1" "$2${detail:+: $detail}"
-}
-
-check_cluster() {
-  if ! kube get --raw=/readyz --request-timeout=15s >/dev/null; then
-    local where="the current context"
-    if [[ -n $CONTEXT ]]; then where="context '$CONTEXT'"; fi
-    fail_with "$EXIT_NO_CLUSTER" "cannot reach the Kubernetes cluster of $where (check --kubeconfig, --context or KUBECONFIG)"
-  fi
-}
 
 # --- rendering -----------------------------------------------------------------------------------
 
@@ -410,11 +365,6 @@ check_preconditions() {
 # --- install -------------------------------------------------------------------------------------
 
 DEADLINE=0
-remaining() {
-  local left=$((DEADLINE - SECONDS))
-  if ((left < 1)); then left=1; fi
-  printf '%ss' "$left"
-}
 
 wait_for() { # DESCRIPTION kubectl-wait-args...
   local what=$1

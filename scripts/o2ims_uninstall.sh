@@ -13,6 +13,8 @@ readonly KYVERNO_CRD="clusterpolicies.kyverno.io"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 readonly SCRIPT_DIR
+# shellcheck source=SCRIPTDIR/lib/kubectl_common.sh
+source "$SCRIPT_DIR/lib/kubectl_common.sh"
 
 usage() {
   cat <<EOF
@@ -48,15 +50,6 @@ EOF
 }
 
 VERBOSE=0
-say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-debug() { if [[ $VERBOSE == 1 ]]; then say "$@"; fi; }
-die() {
-  local code=$1
-  shift
-  printf '%s: error: %s\n' "$PROG" "$*" >&2
-  exit "$code"
-}
-usage_error() { die "$EXIT_USAGE" "$* (see --help)"; }
 
 NAMESPACE="$DEFAULT_NAMESPACE"
 DRY_RUN=0
@@ -65,23 +58,6 @@ KUBECONFIG_FILE=""
 CONTEXT=""
 INCLUDE_CRDS=0
 DELETE_NAMESPACE=0
-
-need_value() {
-  if [[ $# -lt 2 || -z $2 ]]; then usage_error "option $1 needs a value"; fi
-}
-
-parse_duration() {
-  local value=$1 number unit
-  if [[ ! $value =~ ^([0-9]+)([smh]?)$ ]]; then return 1; fi
-  number=$((10#${BASH_REMATCH[1]}))
-  unit=${BASH_REMATCH[2]}
-  case "$unit" in
-    m) number=$((number * 60)) ;;
-    h) number=$((number * 3600)) ;;
-  esac
-  if ((number <= 0)); then return 1; fi
-  printf '%s\n' "$number"
-}
 
 parse_args() {
   while [[ $# -gt 0 ]]; do
@@ -142,28 +118,6 @@ find_kubectl() {
   if [[ -n $CONTEXT ]]; then KUBECTL+=(--context "$CONTEXT"); fi
 }
 
-kube() {
-  debug "+ ${KUBECTL[*]} $*"
-  local status=0
-  "${KUBECTL[@]}" "$@" 2>"$WORK_DIR/stderr" || status=$?
-  if [[ $VERBOSE == 1 && -s $WORK_DIR/stderr ]]; then sed 's/^/    /' "$WORK_DIR/stderr" >&2; fi
-  return "$status"
-}
-
-fail_with() {
-  local detail=""
-  if [[ -s $WORK_DIR/stderr ]]; then detail=$(tr '\n' ' ' <"$WORK_DIR/stderr" | sed 's/ *$//'); fi
-  die "$1" "$2${detail:+: $detail}"
-}
-
-check_cluster() {
-  if ! kube get --raw=/readyz --request-timeout=15s >/dev/null; then
-    local where="the current context"
-    if [[ -n $CONTEXT ]]; then where="context '$CONTEXT'"; fi
-    fail_with "$EXIT_NO_CLUSTER" "cannot reach the Kubernetes cluster of $where (check --kubeconfig, --context or KUBECONFIG)"
-  fi
-}
-
 # The install's own manifests for this namespace, so that both scripts agree on what o2krm is.
 render() {
   local status=0
@@ -199,11 +153,6 @@ objects() { # FILE -> "kind name namespace" lines (as in o2ims_install.sh)
 }
 
 DEADLINE=0
-remaining() {
-  local left=$((DEADLINE - SECONDS))
-  if ((left < 1)); then left=1; fi
-  printf '%ss' "$left"
-}
 
 delete() { # DESCRIPTION kubectl-delete-args...
   local what=$1
