@@ -39,10 +39,6 @@ class LineProcess:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def start(self) -> None:
-        with self._lock:
-            self._running()
-
     def close(self) -> None:
         with self._lock:
             if self._process is not None:

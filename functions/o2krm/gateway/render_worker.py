@@ -105,9 +105,6 @@ class RenderClient:
         r = reply["rendered"]
         return RenderedIntent(r["files"], r["digest"], r["requests"], r["report28312"], r["findings"], r["seconds"])
 
-    def start(self) -> None:
-        self.lines.start()
-
     def close(self) -> None:
         self.lines.close()
 
