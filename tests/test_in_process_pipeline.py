@@ -15,6 +15,8 @@ from o2krm.gateway.blueprints import load_blueprint
 from o2krm.gateway.loadgen import SITES, seed_intent
 from o2krm.sdk.kubeobject import KubeObject
 from o2krm.sdk.resourcelist import ResourceList
+from o2krm.sdk.runner import KrmFunction
+from o2krm.sdk.scan import scan
 from o2krm.tools import pipeline
 from tests.harness.cases import discover
 from tests.harness.package import package_files
@@ -112,3 +114,68 @@ def test_settle_reads_back_what_yaml_would_not_give_back_as_it_is() -> None:
     assert not tupled.parsed and tupled.data["data"]["v"] == ["a", "b"]  # parsed from its text: a list
     plain.data["data"]["v"].append("changed")  # the handed-over data is the object's own
     assert "- changed" in plain.to_text(0)
+
+
+def _new_config_map(name: str, data: Any) -> KubeObject:
+    return KubeObject({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})
+
+
+def test_settle_keeps_new_items_as_data_that_shares_nothing() -> None:
+    rl = ResourceList.parse("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")
+    shared = {"k": "v"}
+    rl.items += [_new_config_map("a", shared), _new_config_map("b", shared)]
+    rl.settle()
+    a, b = rl.items
+    assert a._raw is None and b._raw is None  # not written and read: a new item's text is a dump of its data
+    a.data["data"]["k"] = "changed"  # through a pipe the two never share a value; here neither
+    assert b.data["data"]["k"] == "v" and shared == {"k": "v"}
+    assert [obj.data for obj in ResourceList.parse(rl.to_text()).items] == [a.data, b.data]
+    rl.settle()  # a changed new item is settled again; an unchanged one stays as it is
+    assert rl.items[1] is b and a.unchanged() and a.data["data"]["k"] == "changed"
+
+
+def _scribble(rl: ResourceList, config: Any) -> None:
+    for obj in rl.items:
+        obj.data["data"]["k"] = "scribbled"
+    rl.results.error("always fails")
+
+
+SCRIBBLER = KrmFunction(name="scribbler", process=f"{__name__}:_scribble")
+
+
+def test_a_failed_run_puts_settled_new_items_back_as_they_were() -> None:
+    rl = ResourceList.parse("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")
+    rl.items.append(_new_config_map("a", {"k": "v"}))
+    rl.settle()
+    assert SCRIBBLER.apply(rl) is True
+    assert rl.items[0].data["data"] == {"k": "v"} and rl.items[0].unchanged()
+
+
+@pytest.mark.parametrize(
+    ("item", "has_work"),
+    [
+        (_new_config_map("plain", {}), False),
+        (KubeObject({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}), True),
+        (KubeObject({"kind": "Namespace", "metadata": {"name": "no-api-version"}}), True),
+        (
+            KubeObject(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "o", "annotations": {"x/owned-by": "me"}},
+                }
+            ),
+            True,
+        ),
+    ],
+    ids=["other-kind", "its-kind", "unknown-kind", "owned"],
+)
+def test_new_items_give_work_as_their_text_would(item: KubeObject, has_work: bool) -> None:
+    fn = KrmFunction(name="picky", process=f"{__name__}:_scribble", kinds=[(None, "Namespace")], owner="me")
+    rl = ResourceList.parse("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")
+    rl.items.append(item)
+    rl.settle()
+    assert item._raw is None
+    assert fn.has_work_on(rl) is has_work
+    raw = scan(rl.to_text())  # what a process would decide from the text
+    assert raw is not None and fn._has_work(raw) is has_work

@@ -4,6 +4,11 @@ Location: ``$O2KRM_FAKE_STATE`` if set, else ``$XDG_STATE_HOME/o2krm/fake-ocloud
 (``~/.local/state/o2krm/fake-ocloud.json`` when XDG_STATE_HOME is unset). Readers take a
 shared ``flock`` on ``<file>.lock``, writers an exclusive one; a write goes to a temporary file
 in the same directory that then replaces the state file, so a crash never leaves half a file.
+
+A long-lived user (the intent gateway creates requests for every intent) keeps what it read and
+wrote: the file is parsed again only when another process has replaced it since (every write
+counts up ``generation``, at the head of the file), and a write encodes only the records that
+are new since the last one. One create costs the same with ten requests stored or thousands.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from o2krm.cli.errors import CliError
 
@@ -36,10 +42,12 @@ class FakeState:
         created_at: float | None = None,
         resource_version: int = 0,
         requests: dict[str, dict[str, Any]] | None = None,
+        generation: int = 0,
     ) -> None:
         self.created_at = created_at
         self.resource_version = resource_version
         self.requests: dict[str, dict[str, Any]] = requests if requests is not None else {}
+        self.generation = generation  # how many times the file was written
         self.changed = False
 
     def next_resource_version(self) -> int:
@@ -52,6 +60,8 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        self._known: _Known | None = None  # the state as this store last read or wrote it
+        self._encoded: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (record, its JSON)
 
     @contextlib.contextmanager
     def open(self, *, write: bool, now: float) -> Iterator[FakeState]:
@@ -86,14 +96,21 @@ class StateStore:
             ) from None
 
     def _read(self) -> FakeState:
+        """The state (the caller holds the lock). Records are shared with what this store
+        remembers: they are replaced, never changed in place."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            with open(self.path, "rb") as stream:
+                stamp = _stamp(stream)
+                known = self._known
+                if known is not None and known.stamp == stamp:
+                    return FakeState(known.created_at, known.resource_version, dict(known.requests), known.generation)
+                raw = stream.read()
         except FileNotFoundError:
             return FakeState()
         except OSError as err:
             raise CliError(f"cannot read the fake state {self.path}: {err.strerror or err}") from None
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
         except ValueError as err:
             raise self._corrupt(f"not valid JSON ({err})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -102,28 +119,72 @@ class StateStore:
         if not isinstance(requests, dict) or not all(isinstance(r, dict) for r in requests.values()):
             raise self._corrupt("requests must be a mapping of name to record")
         version, created = data.get("resourceVersion", 0), data.get("createdAt")
+        generation = data.get("generation", 0)
         if not isinstance(version, int) or not isinstance(created, int | float | None):
             raise self._corrupt("resourceVersion must be an integer and createdAt a number")
-        return FakeState(created_at=created, resource_version=version, requests=requests)
+        if not isinstance(generation, int):
+            raise self._corrupt("generation must be an integer")
+        self._known = _Known(stamp, generation, created, version, dict(requests))
+        self._encoded.clear()
+        return FakeState(created, version, requests, generation)
 
     def _corrupt(self, why: str) -> CliError:
         return CliError(f"fake state {self.path} is {why}; delete it to start the fake O-Cloud afresh")
 
     def _write(self, state: FakeState) -> None:
-        data = {
-            "format": FORMAT,
-            "createdAt": state.created_at,
-            "resourceVersion": state.resource_version,
-            "requests": dict(sorted(state.requests.items())),
-        }
+        generation = state.generation + 1
+        head = {"format": FORMAT, "generation": generation, "createdAt": state.created_at}
+        head["resourceVersion"] = state.resource_version
+        text = _compact(head)[:-1] + ',"requests":{' + ",".join(self._records(state.requests)) + "}}\n"
         temporary = self.path.with_name(self.path.name + ".tmp")  # one writer at a time: we hold the lock
         try:
             with open(temporary, "w", encoding="utf-8") as stream:
-                # One line from json.dumps: only that uses json's C encoder (json.dump and
-                # indent do not), and the gateway rewrites this file for every request.
-                stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+                stream.write(text)
             os.replace(temporary, self.path)
+            with open(self.path, "rb") as written:
+                stamp = _stamp(written)
         except OSError as err:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            self._known = None
             raise CliError(f"cannot write the fake state {self.path}: {err.strerror or err}") from None
+        self._known = _Known(stamp, generation, state.created_at, state.resource_version, dict(state.requests))
+
+    def _records(self, requests: Mapping[str, dict[str, Any]]) -> Iterator[str]:
+        """``"name":{record}`` for every request in name order, each encoded once while it
+        stays the same record."""
+        encoded: dict[str, tuple[dict[str, Any], str]] = {}
+        for name in sorted(requests):
+            record = requests[name]
+            known = self._encoded.get(name)
+            if known is None or known[0] is not record:
+                known = (record, _compact(name) + ":" + _compact(record))
+            encoded[name] = known
+            yield known[1]
+        self._encoded = encoded
+
+
+class _Known(NamedTuple):
+    stamp: tuple[int, ...]
+    generation: int
+    created_at: float | None
+    resource_version: int
+    requests: dict[str, dict[str, Any]]
+
+
+_GENERATION = re.compile(rb'^\{"format":"[^"]*","generation":(\d+),')
+
+
+def _stamp(stream: IO[bytes]) -> tuple[int, ...]:
+    """What tells this file from any other write of it: its inode, size and times, and the
+    generation every write counts up (read from its head, without parsing the rest)."""
+    status = os.fstat(stream.fileno())
+    found = _GENERATION.match(stream.read(128))
+    stream.seek(0)
+    generation = int(found.group(1)) if found else -1
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns, generation)
+
+
+def _compact(value: Any) -> str:
+    # json.dumps with separators uses json's C encoder (json.dump and indent do not).
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

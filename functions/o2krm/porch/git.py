@@ -21,11 +21,14 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from o2krm.porch import pack
 from o2krm.porch.errors import PublishError
 from o2krm.porch.layout import HEADS, PackageFile, RemoteRefs
 
@@ -186,7 +189,9 @@ def direct_repository(repo: str) -> Path | None:
 _DIRECT: dict[str, tuple[tuple[int, int], Path | None]] = {}
 _IDENTITY_ENV = (
     "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL",
+    "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "TZ",
     "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+    "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
 )  # fmt: skip
 _IDENTITY_KNOWN: dict[tuple[object, ...], bool] = {}
 
@@ -255,6 +260,7 @@ class Scratch:
         self.env = _base_env()
         self.persistent = persistent or direct
         self.direct = direct
+        self._pending: dict[str, tuple[str, bytes]] = {}  # objects written, not yet stored (see write_object)
         if not (self.persistent and (root / "HEAD").is_file() and (root / "objects").is_dir()):
             root.mkdir(parents=True, exist_ok=True)
             self.run("init", "-q", "--bare", str(root), cwd=root.parent)
@@ -272,6 +278,8 @@ class Scratch:
         cwd: Path | None = None,
         what: str = "",
     ) -> str:
+        if args[0] not in _NO_OBJECTS_READ:
+            self.store_objects()
         text = not isinstance(input, bytes)
         proc = subprocess.run(
             ["git", *args],
@@ -288,6 +296,7 @@ class Scratch:
         return out if isinstance(out, str) else out.decode("utf-8", "replace")
 
     def run_bytes(self, *args: str, input: bytes) -> bytes:
+        self.store_objects()
         proc = subprocess.run(
             ["git", *args], input=input, capture_output=True, env=self.env, cwd=self.root, check=False
         )
@@ -295,17 +304,27 @@ class Scratch:
             raise PublishError(f"git {args[0]} failed: {_last_words(proc)}")
         return proc.stdout
 
-    def _ensure_identity(self) -> None:
-        # Whether git knows who commits, asked once while the settings it reads are unchanged.
+    def settings_key(self) -> tuple[object, ...]:
+        """What git's answers about who commits, and how, depend on: this repository, the
+        environment and the times of the settings files. Answers are remembered under it."""
         home = Path(self.env.get("HOME", "~")).expanduser()
-        key = (
+        return (
             str(self.root),
             *(self.env.get(name) for name in _IDENTITY_ENV),
             *(
                 _mtime(path)
-                for path in (home / ".gitconfig", home / ".config" / "git" / "config", self.root / "config")
+                for path in (
+                    home / ".gitconfig",
+                    home / ".config" / "git" / "config",
+                    self.root / "config",
+                    Path("/etc/gitconfig"),
+                )
             ),
         )
+
+    def _ensure_identity(self) -> None:
+        # Whether git knows who commits, asked once while the settings it reads are unchanged.
+        key = self.settings_key()
         known = _IDENTITY_KNOWN.get(key)
         if known is None:
             probe = subprocess.run(
@@ -391,14 +410,14 @@ class Scratch:
         if not paths:
             return []
         if self.direct:
-            return [self.write_loose("blob", path.read_bytes()) for path in paths]
+            return [self.write_object("blob", path.read_bytes()) for path in paths]
         listing = "".join(f"{path.resolve()}\n" for path in paths)
         return self.run("hash-object", "-w", "--no-filters", "--stdin-paths", input=listing).split()
 
     def hash_blobs(self, bodies: Sequence[bytes]) -> list[str]:
         """Write ``bodies`` as blobs; their ids in order."""
         if self.direct:
-            return [self.write_loose("blob", body) for body in bodies]
+            return [self.write_object("blob", body) for body in bodies]
         with tempfile.TemporaryDirectory(prefix="o2krm-blobs-") as tmp:
             paths = []
             for index, body in enumerate(bodies):
@@ -426,6 +445,7 @@ class Scratch:
             read = self._loose_tree(tree)
             if read is not None:
                 return read
+        self.store_objects()
         proc = subprocess.run(
             ["git", "cat-file", "--batch"],
             input=f"{tree}\n".encode(),
@@ -452,8 +472,9 @@ class Scratch:
         return self.run(*args, "-F", "-", input=message).strip()
 
     def _loose_tree(self, tree: str) -> dict[str, tuple[str, str]] | None:
-        """``tree_entries`` of ``<id>`` or ``<commit id>^{tree}`` read from loose objects, or
-        None when they are not all loose (packed: git reads them)."""
+        """``tree_entries`` of ``<id>`` or ``<commit id>^{tree}`` read here, from the objects
+        this process wrote lately or from loose objects; None when they are not (packed by
+        git: git reads them)."""
         sha, peel, _ = tree.partition("^{tree}")
         found = self._read_loose(sha)
         if found is not None and peel and found[0] == "commit":
@@ -466,6 +487,9 @@ class Scratch:
     def _read_loose(self, sha: str) -> tuple[str, bytes] | None:
         if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
             return None
+        known = self._pending.get(sha) or _WRITTEN.get(sha)
+        if known is not None:
+            return known
         try:
             data = zlib.decompress((self.root / "objects" / sha[:2] / sha[2:]).read_bytes())
         except (OSError, zlib.error):
@@ -474,20 +498,27 @@ class Scratch:
         kind, _, size = header.decode().partition(" ")
         return (kind, body) if size.isdigit() and int(size) == len(body) else None
 
-    def write_loose(self, kind: str, body: bytes) -> str:
-        """Write one object as git does into a direct scratch's object store (zlib, named by
-        its SHA-1, never overwritten, read-only); its id. No git process: a publish to a local
-        repository writes dozens of objects."""
-        data = b"%s %d\0" % (kind.encode(), len(body)) + body
-        sha = hashlib.sha1(data, usedforsecurity=False).hexdigest()
-        target = self.root / "objects" / sha[:2] / sha[2:]
-        if not target.exists():
-            target.parent.mkdir(exist_ok=True)
-            temporary = target.parent / f"tmp_obj_o2krm_{os.getpid()}_{threading.get_ident()}"
-            temporary.write_bytes(zlib.compress(data, 1))
-            temporary.chmod(0o444)
-            os.replace(temporary, target)
+    def write_object(self, kind: str, body: bytes) -> str:
+        """Write one object into a direct scratch's object store; its id. No git process: a
+        publish to a local repository writes dozens of objects. They are kept here and stored
+        together as one pack (``store_objects``) before any git process runs, so before the
+        refs that name them move."""
+        sha = pack.object_id(kind, body)
+        self._pending[sha] = (kind, body)
+        if kind != "blob":  # the trees and commits of one publish are the base of the next
+            _WRITTEN.put(sha, (kind, body))
         return sha
+
+    def store_objects(self) -> None:
+        """Store the objects written so far as one pack (see pack.py)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        try:
+            pack.write_pack(self.root / "objects", pending)
+        except OSError as err:
+            raise PublishError(f"cannot write objects into {self.root}: {err}") from None
+        pack.roll_up_packs(self.root, self.env)
 
     def commit_writer(self) -> CommitWriter:
         return CommitWriter(self)
@@ -523,6 +554,7 @@ class Scratch:
         """Into a direct scratch: each step's ``(source, destination)`` updates as one
         transaction, the steps one after another in one git process (what ``push`` does per
         step). Returns how many steps were committed, and why the next one was refused."""
+        self.store_objects()
         expected = dict(expected)
         lines: list[str] = []
         for _, updates in steps:
@@ -561,6 +593,39 @@ class Scratch:
         )
 
 
+class _Recent:
+    """The trees and commits this process wrote lately, by id (content-addressed: always
+    right), up to a total size: what the next publish builds on is read from here."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._objects: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, sha: str) -> tuple[str, bytes] | None:
+        with self._lock:
+            found = self._objects.get(sha)
+            if found is not None:
+                self._objects.move_to_end(sha)
+            return found
+
+    def put(self, sha: str, value: tuple[str, bytes]) -> None:
+        with self._lock:
+            if sha in self._objects:
+                self._objects.move_to_end(sha)
+                return
+            self._objects[sha] = value
+            self._size += len(value[1])
+            while self._size > self.max_bytes and len(self._objects) > 1:
+                _, (_, body) = self._objects.popitem(last=False)
+                self._size -= len(body)
+
+
+_WRITTEN = _Recent(32 << 20)
+_NO_OBJECTS_READ = frozenset({"var", "config", "init"})  # git commands that read no objects
+
+
 def _parse_tree(body: bytes) -> dict[str, tuple[str, str]]:
     entries: dict[str, tuple[str, str]] = {}
     position = 0
@@ -582,9 +647,15 @@ class CommitWriter:
 
     def __init__(self, scratch: Scratch) -> None:
         self.scratch = scratch
-        settings = dict(line.partition("=")[::2] for line in scratch.run("var", "-l").splitlines() if "=" in line)
-        self.author = settings.get("GIT_AUTHOR_IDENT", "")
-        self.committer = settings.get("GIT_COMMITTER_IDENT", "")
+        key = scratch.settings_key()
+        settings = _COMMIT_SETTINGS.get(key)
+        if settings is None:
+            listed = scratch.run("var", "-l").splitlines()
+            settings = _COMMIT_SETTINGS[key] = dict(line.partition("=")[::2] for line in listed if "=" in line)
+        self.author = _now_unless_dated(settings.get("GIT_AUTHOR_IDENT", ""), scratch.env.get("GIT_AUTHOR_DATE"))
+        self.committer = _now_unless_dated(
+            settings.get("GIT_COMMITTER_IDENT", ""), scratch.env.get("GIT_COMMITTER_DATE")
+        )
         signed = settings.get("commit.gpgsign", "false").lower() in ("true", "yes", "on", "1")
         encoding = settings.get("i18n.commitencoding", "utf-8").lower().replace("_", "-")
         self.direct = signed or encoding not in ("utf-8", "utf8") or not (self.author and self.committer)
@@ -606,7 +677,7 @@ class CommitWriter:
             return
         if self.scratch.direct:
             for sha, body in self._bodies:
-                if self.scratch.write_loose("commit", body) != sha:
+                if self.scratch.write_object("commit", body) != sha:
                     raise PublishError(
                         "a commit was written under another id than expected", hint="report this as a bug"
                     )
@@ -622,6 +693,19 @@ class CommitWriter:
         if written.split() != [sha for sha, _ in self._bodies]:
             raise PublishError("git hash-object wrote other commits than expected", hint="report this as a bug")
         self._bodies.clear()
+
+
+_COMMIT_SETTINGS: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def _now_unless_dated(ident: str, date: str | None) -> str:
+    """``Name <email> <seconds> <zone>`` as git would write it now: a remembered ident with the
+    time of now (unless the environment sets the date, which git then writes every time)."""
+    who, _, when = ident.rpartition("> ")
+    if date is not None or not who or len(when.split()) != 2:
+        return ident
+    moment = time.time()
+    return f"{who}> {int(moment)} {time.strftime('%z', time.localtime(moment))}"
 
 
 class TreeBuilder:
@@ -662,10 +746,10 @@ class TreeBuilder:
         """Write every tree built so far."""
         if self.scratch.direct:
             for sha, body in zip(self.writer.order, self.writer.bodies, strict=True):
-                if self.scratch.write_loose("tree", body) != sha:
+                if self.scratch.write_object("tree", body) != sha:
                     raise PublishError("a tree was written under another id than expected", hint="report this as a bug")
             if _EMPTY_TREE in self.writer.used:
-                self.scratch.write_loose("tree", b"")
+                self.scratch.write_object("tree", b"")
             return
         if self.writer.order:
             written = self.scratch.run("mktree", "--missing", "--batch", input=self.writer.batch()).split()

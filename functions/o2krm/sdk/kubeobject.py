@@ -304,14 +304,41 @@ class KubeObject:
         return f"KubeObject({self.api_version} {self.describe()})"
 
     def unchanged(self) -> bool:
-        """True when the object's data is still what its source text says (or was never read)."""
+        """True when the object's data is still what its source text says (or was never read),
+        or for a settled new object (see ``_settled_as_data``) what it was when settled."""
         if self._data is None:
             return True
-        if self._raw is None:
+        if self._raw is None and self._original is None:
             return False
         from o2krm.sdk.patch import same
 
         return same(self._pristine(), self._data)
+
+    def _settled_as_data(self) -> bool:
+        """For ResourceList.settle: keep a new object (no source text, or text that was a plain
+        dump of its data) as data rather than writing and reading it. Its data becomes a copy
+        of itself, which is what reading its dump gives for JSON-shaped data and shares nothing
+        with other objects, as parsed objects do not; the copy kept apart is what changes are
+        found against (and put back from, see ``_as_settled``). Its text, needed only for the
+        output, is a dump of its data then. False when it must go through text: it has source
+        text of its own, or data that YAML would not give back as it is."""
+        if self._raw is not None and not self._dumped:
+            return False
+        if self._raw is None and self._original is not None and self.unchanged():
+            return True
+        try:
+            copied = _plain_copy(self.data)
+        except NotPlainData:
+            return False
+        self._raw, self._node, self._dumped = None, None, True
+        self._data, self._original = copied, _plain_copy(copied)
+        return True
+
+    def _as_settled(self) -> KubeObject:
+        """This object as it was when last settled (a validator or a failed run puts it back)."""
+        again = KubeObject(_plain_copy(self._original), position=self._position)
+        again._original, again._dumped = _plain_copy(self._original), True
+        return again
 
     def _pristine(self) -> Any:
         """The data as parsed from the source text, built once (objects are compared with it
@@ -319,7 +346,7 @@ class KubeObject:
         if self._original is None:
             from o2krm.sdk import yamlio
 
-            assert self._raw is not None
+            assert self._raw is not None, "a new object has no data as parsed"
             self._original = yamlio.construct(self._raw.document, self._source_node())
         return self._original
 

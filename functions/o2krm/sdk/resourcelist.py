@@ -117,8 +117,10 @@ class ResourceList:
 
     def settle(self) -> None:
         """Between two functions run in one process: every item as the next function would read
-        it from this list's text. Changed and new items are written and read back (the same text
-        as through a pipe); an unchanged item keeps its parsed data, so it is not parsed again."""
+        it from this list's text. An item with source text that changed is written and read
+        back (the same text as through a pipe); an unchanged item keeps its parsed data, so it
+        is not parsed again. A new item, whose text would be a plain dump of its data, stays
+        data: the next function gets a copy of what it would read back (see KubeObject)."""
         if self.form != "resourcelist":
             raise ValueError("settle() needs a ResourceList, not a plain stream")
         written: dict[int, str] = {}
@@ -126,6 +128,8 @@ class ResourceList:
             obj._position = index
             raw = obj._raw
             if raw is not None and raw.dash >= 0 and not obj.parsed:
+                continue
+            if obj._settled_as_data():
                 continue
             text = obj.to_text(self.item_indent)
             if raw is not None and raw.dash >= 0 and text == _with_newline(raw.text):

@@ -106,8 +106,27 @@ class KrmFunction(NamedTuple):
             return False
         if self.kinds is None or self.validator:
             return True
-        # An item's source text is current here: ResourceList.settle() runs between steps.
-        return any(obj._raw is None or self._item_has_work(obj._raw) for obj in rl.items)
+        # An item's source text is current here: ResourceList.settle() runs between steps. New
+        # items have none (settle keeps them as data): their kind says it, or their text would.
+        if any(self._item_has_work(obj._raw) for obj in rl.items if obj._raw is not None):
+            return True
+        new = [obj for obj in rl.items if obj._raw is None]
+        return any(self._data_has_work(obj.data) for obj in new) or any(self._owned(obj.data) for obj in new)
+
+    def _data_has_work(self, data: Mapping[str, Any]) -> bool:
+        kind, api_version = data.get("kind"), data.get("apiVersion")
+        if not isinstance(kind, str) or not isinstance(api_version, str):
+            return True  # the scan would not know its kind either: let the function look at it
+        group = api_version.rpartition("/")[0]
+        return any(k == kind and (g is None or g == group) for g, k in self.kinds or ())
+
+    def _owned(self, data: Mapping[str, Any]) -> bool:
+        if self.owner is None:
+            return False
+        from o2krm.sdk import yamlio
+
+        text = yamlio.dump(data)  # the same test as on an item's text, for the same answer
+        return self.owner in text and "owned-by" in text
 
     def apply(self, rl: Any, overrides: Mapping[str, str] | None = None, stderr: IO[str] | None = None) -> bool:
         """Run the function on ``rl`` in place, as ``run`` does on its text: items changed,
@@ -230,6 +249,8 @@ class _Snapshot:
         for obj in self.items:
             if obj._raw is not None and not obj.unchanged():
                 fresh.append(KubeObject(raw=obj._raw, position=obj._position))
+            elif obj._raw is None and obj._original is not None and not obj.unchanged():
+                fresh.append(obj._as_settled())
             else:
                 fresh.append(obj)  # an unchanged object keeps what has been parsed
         rl.items[:] = fresh

@@ -9,6 +9,7 @@ Two differences from PyYAML's defaults matter for KRM:
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -56,6 +57,22 @@ Loader.yaml_implicit_resolvers = {
 
 class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     """Safe C dumper: block style, ordered keys, literal blocks for multi-line text."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # The emitter asks twice per scalar whether its tag can be left implicit; as when
+        # loading, the same short texts come again and again.
+        if kind is ScalarNode and len(value) < 64:
+            key = (value, implicit)
+            tag = _DUMP_TAGS.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_DUMP_TAGS) < 100_000:
+                    _DUMP_TAGS[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_DUMP_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
 _ONLY_LINE_FEEDS = frozenset("\x85\u2028\u2029")
@@ -153,15 +170,67 @@ def dump(value: Any) -> str:
     No document-end marker: the text is often embedded (an item of a ResourceList, a nested
     value), where the next line ends a kept literal block just as well.
     """
-    text = yaml.dump(
-        value,
-        Dumper=Dumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=True,
-        width=1_000_000,
-    )
+    try:
+        node = _node(value, set())
+    except _Unusual:  # not JSON-shaped, or a container met twice (PyYAML writes an alias)
+        text = yaml.dump(value, Dumper=Dumper, **_BLOCK)
+    else:
+        stream = io.StringIO()
+        dumper = Dumper(stream, **_BLOCK)
+        try:
+            dumper.open()
+            dumper.serialize(node)
+            dumper.close()
+        finally:
+            dumper.dispose()
+        text = stream.getvalue()
     return text[: -len("...\n")] if text.endswith("\n...\n") else text
+
+
+_BLOCK: dict[str, Any] = {"default_flow_style": False, "sort_keys": False, "allow_unicode": True, "width": 1_000_000}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _node(value: Any, containers: set[int]) -> Node:
+    """The node PyYAML's representer makes of JSON-shaped ``value`` (with our string rule),
+    built directly: the representer's generic dispatch is most of the cost of a dump."""
+    kind = type(value)
+    if kind is str:
+        return _represent_str(_NODE_MAKER, value)
+    if kind is dict or kind is list:
+        if id(value) in containers:
+            raise _Unusual
+        containers.add(id(value))
+        if kind is dict:
+            pairs = [(_node(k, containers), _node(v, containers)) for k, v in value.items()]
+            return MappingNode(_MAP, pairs, flow_style=False)
+        return SequenceNode(_SEQ, [_node(item, containers) for item in value], flow_style=False)
+    if kind is bool:
+        return ScalarNode(_BOOL, "true" if value else "false")
+    if kind is int:
+        return ScalarNode(_INT, str(value))
+    if value is None:
+        return ScalarNode(_NULL, "null")
+    if kind is float:
+        return Dumper.represent_float(_NODE_MAKER, value)  # type: ignore[no-any-return]
+    raise _Unusual
+
+
+class _NodeMaker:
+    """What the representer functions above need of a dumper: making a scalar node."""
+
+    inf_value = Dumper.inf_value
+
+    @staticmethod
+    def represent_scalar(tag: str, value: str, style: str | None = None) -> ScalarNode:
+        return ScalarNode(tag, value, style=style)
+
+
+_NODE_MAKER: Any = _NodeMaker()
 
 
 def indent(text: str, spaces: int) -> str:
