@@ -3,10 +3,13 @@ it refers to), and why ``oneOf`` has to be read as ``anyOf`` there."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from o2krm.oran.ts28312 import schema
 from tests.oran.tmf921_support import specs_or_skip
@@ -128,3 +131,93 @@ def test_a_spec_validated_again_gives_the_same_findings_and_a_changed_one_is_val
     spec["intentAdminState"] = "ACTIVATED"  # changed in place: its content is what is remembered
     assert schema.validate_intent_spec(spec) == []
     assert "spec.id" in [f.field for f in schema.validate_intent_spec({"id": object()})]  # not JSON: as it is
+
+
+# --- the compiled fast check (fastjsonschema) must agree with jsonschema --------------------
+mutations = st.sampled_from(["drop", "wrong-type", "unknown-enum", "extra-key", "null", "negative"])
+keys = st.sampled_from(
+    ["id", "userLabel", "intentExpectations", "intentAdminState", "intentPriority", "intentContexts",
+     "expectationId", "expectationVerb", "expectationObject", "objectType", "objectContexts",
+     "contextAttribute", "contextCondition", "contextValueRange", "expectationTargets", "targetName",
+     "targetCondition", "targetValueRange", "observationTime"]
+)  # fmt: skip
+
+
+def _mutated(spec: Any, how: str, key: str) -> Any:
+    """``spec`` with every ``key`` changed ``how``."""
+    if isinstance(spec, list):
+        return [_mutated(item, how, key) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {k: _mutated(v, how, key) for k, v in spec.items()}
+    if how == "extra-key":
+        out["notInTheSchema"] = 1
+    elif key in out:
+        out[key] = {
+            "drop": None,
+            "wrong-type": {"unexpected": True},
+            "unknown-enum": "NOT_AN_ENUM_VALUE",
+            "null": None,
+            "negative": -1,
+        }[how]
+        if how == "drop":
+            del out[key]
+    return out
+
+
+def _rendered_specs() -> list[dict[str, Any]]:
+    from o2krm.sdk import yamlio
+
+    root = Path(__file__).resolve().parents[2]
+    specs = []
+    paths = sorted(root.glob("packages/*/intent_*.yaml")) + sorted(
+        root.glob("functions/o2krm/fns/*/examples/**/intent_*.yaml")
+    )
+    for path in paths:
+        for doc in yamlio.load_all(path.read_text()):
+            if isinstance(doc, dict) and doc.get("kind") == "Intent" and isinstance(doc.get("spec"), dict):
+                specs.append(doc["spec"])
+    return specs or [minimal_intent()]
+
+
+def _fast() -> Any:
+    directory = specs_or_skip()
+    pytest.importorskip("fastjsonschema", reason="fastjsonschema (the server extra) is not installed")
+    check = schema._compile_fast(schema.INTENT_SINGLE, directory)
+    assert check is not None
+    return check, schema.validator(schema.INTENT_SINGLE, directory)
+
+
+@settings(max_examples=150, deadline=None)
+@given(base=st.integers(0, 1000), how=mutations, key=keys)
+def test_the_fast_check_says_valid_exactly_when_jsonschema_does(base: int, how: str, key: str) -> None:
+    check, full = _fast_check_and_validator()
+    specs = _rendered_specs_cached()
+    spec = _mutated(specs[base % len(specs)], how, key)
+    assert check(spec) is full.is_valid(spec), (how, key)
+
+
+@functools.cache
+def _fast_check_and_validator() -> Any:
+    return _fast()
+
+
+@functools.cache
+def _rendered_specs_cached() -> list[dict[str, Any]]:
+    return [minimal_intent(), *_rendered_specs()]
+
+
+def test_every_rendered_spec_is_valid_for_both() -> None:
+    check, full = _fast_check_and_validator()
+    for spec in _rendered_specs_cached():
+        assert check(spec) and full.is_valid(spec)
+
+
+def test_a_process_compiles_the_fast_check_only_after_validating_a_few_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = specs_or_skip()
+    compiled: list[str] = []
+    monkeypatch.setattr(schema, "_FAST", {})
+    monkeypatch.setattr(schema, "_compile_fast", lambda name, d: compiled.append(name) or (lambda spec: True))
+    for number in range(schema.FAST_AFTER + 2):
+        schema.validate_intent_spec(minimal_intent(id=f"fast-{number}"), directory)
+        assert len(compiled) == (1 if number + 1 >= schema.FAST_AFTER else 0)

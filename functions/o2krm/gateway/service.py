@@ -21,6 +21,7 @@ from o2krm.gateway.allocations import Holdings, Ledger, held_by
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
 from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
+from o2krm.gateway.line_process import settle_heap
 from o2krm.gateway.notify import Notifier
 from o2krm.gateway.processor import SLO_NOT_EVALUATED, Processor, Reconciler
 from o2krm.gateway.provisioning import OCloud
@@ -110,6 +111,7 @@ class IntentService:
             on_deleted=self.ledger.release,
         )
         self._warm_up()
+        settle_heap()
         self.reconciler = Reconciler(self.processor, self.settings.poll_interval)
         self.reconciler.start()
         counts = self.store.count_by_state()

@@ -13,6 +13,7 @@ to emitting the whole item anew.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,13 +227,29 @@ def patch_text(text: str, root: Node, old: Any, new: Any, *, wide_sequences: boo
 
 def same(a: Any, b: Any) -> bool:
     """Equality that tells 1, 1.0 and True apart, as YAML does."""
+    if type(a) is not type(b) or a != b:
+        return False
+    # Equal values that are not the same differ in a scalar's type somewhere (1 and True);
+    # JSON text tells those apart, in C. It also tells key order apart, which does not count.
+    try:
+        if _json_text(a) == _json_text(b):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return _same(a, b)
+
+
+def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
+
+
+_json_text = json.JSONEncoder(check_circular=False, allow_nan=True).encode
 
 
 def format_scalar(value: Any, style: str | None = None) -> str:

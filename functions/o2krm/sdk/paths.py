@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 
 Path = Sequence[str | int]
 PathLike = str | Path
@@ -20,6 +21,11 @@ class PathSyntaxError(ValueError):
 def parse(path: PathLike) -> tuple[str | int, ...]:
     if not isinstance(path, str):
         return tuple(path)
+    return _parse_text(path)
+
+
+@lru_cache(maxsize=4096)  # functions read the same few paths of every object
+def _parse_text(path: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     i, n = 0, len(path)
     token = ""

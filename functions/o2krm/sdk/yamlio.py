@@ -9,6 +9,7 @@ Two differences from PyYAML's defaults matter for KRM:
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import Any
@@ -95,7 +96,23 @@ Dumper.add_representer(str, _represent_str)
 
 
 def compose(text: str) -> Node | None:
-    """Parse one YAML document into its node tree (with source positions)."""
+    """Parse one YAML document into its node tree (with source positions). Node trees are
+    shared, never changed: the same document text is parsed once (a pipeline reads a
+    blueprint's documents again for every package made from it)."""
+    if len(text) <= _CACHED_TEXT:
+        return _compose_cached(text)
+    return _compose(text)
+
+
+_CACHED_TEXT = 64 << 10
+
+
+@functools.lru_cache(maxsize=512)
+def _compose_cached(text: str) -> Node | None:
+    return _compose(text)
+
+
+def _compose(text: str) -> Node | None:
     loader = Loader(text)
     try:
         return loader.get_single_node()
