@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from o2krm.gateway.allocations import Holdings, Ledger, _as_ranges, held_by, with_reservations
+from o2krm.gateway.allocations import Holdings, Ledger, Reserved, _as_ranges, held_by, with_reservations
 from o2krm.gateway.blueprints import load_blueprint
 from o2krm.tools import pipeline
 from tests.gateway.conftest import REPO, SEED, seed_intent
@@ -132,14 +132,30 @@ def test_held_by_reads_every_network_of_every_request() -> None:
 def test_ledger_others_hold_and_restore() -> None:
     a, b = Holdings(frozenset({(SITE, 1)})), Holdings(frozenset({(SITE, 2)}), frozenset({"10.0.0.0/28"}))
     ledger = Ledger({"a": a})
-    assert ledger.others("a") == Holdings() and ledger.others("b") == a
+    assert ledger.others("a") == Reserved() and ledger.others("b") == Reserved.of(a)
     previous = ledger.hold("b", b)
-    assert previous is None and ledger.others("a") == b
+    assert previous is None and ledger.others("a") == Reserved.of(b)
+    assert ledger.others("new") == Reserved({SITE: (1, 2)}, ("10.0.0.0/28",))
     ledger.restore("b", previous)
-    assert ledger.others("a") == Holdings()
+    assert ledger.others("a") == Reserved()
     ledger.hold("b", b)
     ledger.release("b")
-    assert ledger.others("a") == Holdings()
+    assert ledger.others("a") == Reserved() and ledger.others("new") == Reserved.of(a)
+
+
+def test_a_value_two_intents_hold_stays_held_until_both_let_go() -> None:
+    shared = Holdings(frozenset({(SITE, 7)}), frozenset({"10.0.0.0/28"}))  # say, from before the ledger existed
+    ledger = Ledger({"a": shared, "b": shared})
+    ledger.release("a")
+    assert ledger.others("new") == Reserved.of(shared)
+    ledger.release("b")
+    assert ledger.others("new") == Reserved()
+
+
+def test_reservations_travel_as_json() -> None:
+    reserved = Reserved.of(Holdings(frozenset({(SITE, 1), (SITE, 2), (SITE, 3), ("x", 9)}), frozenset({"10.0.0.0/28"})))
+    assert reserved.vlans == {SITE: ("1-3",), "x": (9,)}
+    assert Reserved.from_json(json.loads(json.dumps(reserved.to_json()))) == reserved
 
 
 @pytest.mark.parametrize(
@@ -153,37 +169,55 @@ def test_vlans_are_written_as_short_ranges(vlans: list[int], expected: list[int 
 def test_only_site_catalogs_change_and_their_comments_stay() -> None:
     files = load_blueprint(REPO / "packages" / "edge-ran").package_for("p", seed_intent("p"))
     held = Holdings(frozenset({(SITE, 150), ("elsewhere", 7)}), frozenset({"10.10.0.0/28", "192.168.0.0/24"}))
-    out = with_reservations(files, held)
+    out = with_reservations(files, Reserved.of(held))
     assert {p for p in files if files[p] != out[p]} == {"sites.yaml"}
     assert files["sites.yaml"].splitlines()[0] in out["sites.yaml"]  # the leading comment
     west = next(s for s in yaml.safe_load(out["sites.yaml"])["spec"]["sites"] if s["name"] == SITE)
     assert west["network"]["reserved"] == {"vlans": [150], "prefixes": ["10.10.0.0/28"]}  # only its own pools
-    assert with_reservations(files, Holdings()) == files
+    assert with_reservations(files, Reserved()) == files
 
 
 def test_adjacent_held_subnets_are_reserved_as_one_prefix() -> None:
     files = load_blueprint(REPO / "packages" / "edge-ran").package_for("p", seed_intent("p"))
     held = Holdings(prefixes=frozenset({"10.10.0.0/28", "10.10.0.16/28", "10.10.0.32/27", "10.10.4.0/28"}))
     west = next(
-        s for s in yaml.safe_load(with_reservations(files, held)["sites.yaml"])["spec"]["sites"] if s["name"] == SITE
+        s
+        for s in yaml.safe_load(with_reservations(files, Reserved.of(held))["sites.yaml"])["spec"]["sites"]
+        if s["name"] == SITE
     )
     assert west["network"]["reserved"] == {"prefixes": ["10.10.0.0/26", "10.10.4.0/28"]}
 
 
-subnets_28 = st.sets(st.integers(0, 63).map(lambda n: f"10.10.{n // 16}.{(n % 16) * 16}/28"), max_size=40)
+subnets_28 = st.sets(st.integers(0, 63).map(lambda n: f"10.10.{n // 16}.{(n % 16) * 16}/28"), max_size=12)
+vlan_sets = st.sets(st.tuples(st.sampled_from(["s1", "s2"]), st.integers(1, 40)), max_size=8)
+changes = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.booleans(), vlan_sets, subnets_28), min_size=1, max_size=12
+)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(subnets_28, min_size=1, max_size=6))
-def test_merging_what_is_added_gives_what_merging_everything_gives(steps: list[set[str]]) -> None:
-    """Reservations are prepared from the previous render's when they only grew."""
-    import ipaddress
-
-    from o2krm.gateway import allocations
-
-    held: set[str] = set()
-    for step in steps:
-        held = held | step if len(held) < 30 else step  # mostly growing, sometimes not
-        prepared = allocations._prepared(Holdings(prefixes=frozenset(held)))
-        expected = sorted(ipaddress.collapse_addresses(ipaddress.ip_network(p) for p in held))
-        assert list(prepared.networks) == expected
+@settings(max_examples=80, deadline=None)
+@given(changes)
+def test_what_the_ledger_keeps_up_to_date_is_what_merging_everything_gives(steps: list[Any]) -> None:
+    """The ledger updates its reservations as intents take and release values; they must be
+    what preparing everything held from scratch gives, after any sequence of changes."""
+    ledger = Ledger()
+    held: dict[str, Holdings] = {}
+    for intent, release, vlans, prefixes in steps:
+        if release:
+            ledger.release(intent)
+            held.pop(intent, None)
+        else:
+            ledger.hold(intent, Holdings(frozenset(vlans), frozenset(prefixes)))
+            held[intent] = Holdings(frozenset(vlans), frozenset(prefixes))
+            if not held[intent]:
+                del held[intent]
+        everything = Holdings()
+        for holdings in held.values():
+            everything = everything | holdings
+        assert ledger.others("new") == Reserved.of(everything)
+        for intent_id in held:
+            rest = Holdings()
+            for owner, holdings in held.items():
+                if owner != intent_id:
+                    rest = rest | holdings
+            assert ledger.others(intent_id) == Reserved.of(rest)

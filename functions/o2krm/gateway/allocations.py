@@ -18,7 +18,7 @@ import functools
 import ipaddress
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from o2krm.oran import vocabulary as v
@@ -70,57 +70,127 @@ def _subnet(family: Any) -> Any:
     return family.get("subnet") if isinstance(family, Mapping) else None
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """What one render must not hand out, ready to be written into site catalogs: per site the
+    VLANs held there as short ranges, and every held subnet with adjacent ones merged (held
+    subnets are handed out lowest first, so this stays a few lines however many intents hold
+    values). Small to send to the render process, whatever the number of intents."""
+
+    vlans: Mapping[str, tuple[int | str, ...]] = field(default_factory=dict)
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.vlans or self.prefixes)
+
+    @classmethod
+    def of(cls, held: Holdings) -> Reserved:
+        by_site: dict[str, list[int]] = {}
+        for site, vlan in held.vlans:
+            by_site.setdefault(site, []).append(vlan)
+        return cls(
+            {site: tuple(_as_ranges(sorted(vlans))) for site, vlans in sorted(by_site.items())},
+            _merged(_network(p) for p in held.prefixes),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"vlans": {site: list(ranges) for site, ranges in self.vlans.items()}, "prefixes": list(self.prefixes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reserved:
+        vlans = data.get("vlans") or {}
+        return cls(
+            {str(site): tuple(r if isinstance(r, int) else str(r) for r in ranges) for site, ranges in vlans.items()},
+            tuple(str(p) for p in data.get("prefixes") or ()),
+        )
+
+
 class Ledger:
-    """What each intent holds. Callers serialise read-render-hold with ``lock``."""
+    """What each intent holds. Callers serialise read-render-hold with ``lock``.
+
+    What everybody holds is kept up to date as intents take and release values (counted, so
+    that values two intents happen to share stay held until both let go), and ready as
+    Reserved until the next change: a render costs the same with ten intents held or thousands.
+    """
 
     def __init__(self, held: Mapping[str, Holdings] | None = None) -> None:
         self.lock = threading.Lock()
-        self._held: dict[str, Holdings] = dict(held or {})
-        self._all: Holdings | None = None  # everything held, kept until the next change
+        self._held: dict[str, Holdings] = {}
+        self._vlans: dict[str, dict[int, int]] = {}  # site -> VLAN -> how many intents hold it
+        self._prefixes: dict[str, int] = {}  # subnet -> how many intents hold it
+        self._ranges: dict[str, tuple[int | str, ...]] = {}  # per site, dropped when it changes
+        self._merged: tuple[str, ...] | None = ()  # every held subnet merged; None: to merge afresh
+        self._added: list[str] = []  # subnets added since ``_merged``
+        self._everything: Reserved | None = None  # until the next change
+        for intent_id, holdings in (held or {}).items():
+            self.hold(intent_id, holdings)
 
-    def others(self, intent_id: str) -> Holdings:
-        """Everything held by intents other than ``intent_id`` (for a new intent: the same
-        object until something changes, so what is derived from it can be cached)."""
-        if intent_id not in self._held:
-            if self._all is None:
-                self._all = self._union("")
-            return self._all
-        return self._union(intent_id)
-
-    def _union(self, intent_id: str) -> Holdings:
-        vlans: set[tuple[str, int]] = set()
-        prefixes: set[str] = set()
+    def others(self, intent_id: str) -> Reserved:
+        """What intents other than ``intent_id`` hold (for a new intent: what everybody holds,
+        the same object until something changes)."""
+        mine = self._held.get(intent_id)
+        if mine is None:
+            return self._all()
+        rest = Holdings()
         for owner, held in self._held.items():
             if owner != intent_id:
-                vlans.update(held.vlans)
-                prefixes.update(held.prefixes)
-        return Holdings(frozenset(vlans), frozenset(prefixes))
+                rest = rest | held
+        return Reserved.of(rest)
 
     def hold(self, intent_id: str, held: Holdings) -> Holdings | None:
         """Record what ``intent_id`` holds now; returns what it held before (None: nothing)."""
-        previous = self._held.get(intent_id)
-        self._all = None
+        previous = self._held.pop(intent_id, None)
         if held:
+            self._count(held, +1)
             self._held[intent_id] = held
-        else:
-            self._held.pop(intent_id, None)
+        if previous is not None:
+            self._count(previous, -1)
         return previous
 
     def release(self, intent_id: str) -> None:
-        self._all = None
-        self._held.pop(intent_id, None)
+        self.hold(intent_id, Holdings())
 
     def restore(self, intent_id: str, previous: Holdings | None) -> None:
         """Undo a ``hold`` whose intent was not stored after all."""
-        self._all = None
-        if previous is None:
-            self._held.pop(intent_id, None)
-        else:
-            self._held[intent_id] = previous
+        self.hold(intent_id, previous or Holdings())
+
+    def _count(self, held: Holdings, step: int) -> None:
+        self._everything = None
+        for site, vlan in held.vlans:
+            counts = self._vlans.setdefault(site, {})
+            left = counts.get(vlan, 0) + step
+            if left > 0:
+                counts[vlan] = left
+            else:
+                counts.pop(vlan, None)
+            self._ranges.pop(site, None)
+        for prefix in held.prefixes:
+            left = self._prefixes.get(prefix, 0) + step
+            if left > 0:
+                if prefix not in self._prefixes:
+                    self._added.append(prefix)
+                self._prefixes[prefix] = left
+            else:
+                self._prefixes.pop(prefix, None)
+                self._merged, self._added = None, []  # merging cannot be undone: merge afresh
+
+    def _all(self) -> Reserved:
+        if self._everything is None:
+            for site, counts in self._vlans.items():
+                if site not in self._ranges:
+                    self._ranges[site] = tuple(_as_ranges(sorted(counts))) if counts else ()
+            if self._merged is None:
+                self._merged = _merged(_network(p) for p in self._prefixes)
+            elif self._added:
+                self._merged = _merged([*map(_network, self._merged), *map(_network, self._added)])
+            self._added = []
+            vlans = {site: ranges for site, ranges in sorted(self._ranges.items()) if ranges}
+            self._everything = Reserved(vlans, self._merged)
+        return self._everything
 
 
 # --- writing reservations into a package ------------------------------------------------------------
-def with_reservations(files: Mapping[str, str], reserved: Holdings) -> dict[str, str]:
+def with_reservations(files: Mapping[str, str], reserved: Reserved) -> dict[str, str]:
     """``files`` with ``reserved`` written into every site catalog: per site with a network
     block, its VLANs held elsewhere and the held subnets inside its pools."""
     if not reserved:
@@ -135,50 +205,20 @@ def with_reservations(files: Mapping[str, str], reserved: Holdings) -> dict[str,
     return out
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    vlans: dict[str, list[int | str]]  # site -> VLANs as short ranges
-    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]  # every held subnet, merged
-
-
-def _prepared(reserved: Holdings) -> _Prepared:
-    """``reserved`` ready to be written: VLANs as ranges per site, subnets merged. Renders come
-    one after another with what others hold growing by one intent's values each time, so the
-    subnets already merged for the previous render are merged with only the new ones."""
-    with _LAST_LOCK:
-        last = _LAST[0] if _LAST else None
-    if last is not None and last[0] == reserved:
-        return last[1]
-    by_site: dict[str, list[int]] = {}
-    for site, vlan in reserved.vlans:
-        by_site.setdefault(site, []).append(vlan)
-    if last is not None and last[0].prefixes <= reserved.prefixes:
-        start, new = list(last[1].networks), reserved.prefixes - last[0].prefixes
-    else:
-        start, new = [], reserved.prefixes
-    parsed = start + [net for net in map(_network, new) if net is not None]
-    # Adjacent subnets merge into one prefix (the same addresses): held subnets are handed out
-    # lowest first, so a pool's reservations stay a few lines however many intents hold them.
+def _merged(networks: Iterable[_Net | None]) -> tuple[str, ...]:
+    """The subnets as few prefixes as cover the same addresses, in address order."""
+    known = [net for net in networks if net is not None]
     merged = [
-        net for version in (4, 6) for net in ipaddress.collapse_addresses(n for n in parsed if n.version == version)
+        net for version in (4, 6) for net in ipaddress.collapse_addresses(n for n in known if n.version == version)
     ]
-    prepared = _Prepared(
-        {site: _as_ranges(sorted(vlans)) for site, vlans in by_site.items()},
-        tuple(sorted(merged, key=_network_key)),
-    )
-    with _LAST_LOCK:
-        _LAST[:] = [(reserved, prepared)]
-    return prepared
+    return tuple(str(net) for net in sorted(merged, key=_network_key))
 
 
-_LAST: list[tuple[Holdings, _Prepared]] = []  # the last one prepared
-_LAST_LOCK = threading.Lock()
-
-
-def _reserve_in(document: str, reserved: Holdings) -> str | None:
+def _reserve_in(document: str, reserved: Reserved) -> str | None:
     """``document`` with reservations added when it is a site catalog (else None)."""
     if CATALOG_KIND not in document:
         return None
+    from o2krm.sdk.kubeobject import _plain_copy
     from o2krm.sdk.patch import patch_text
 
     node = yamlio.compose(document)
@@ -187,7 +227,7 @@ def _reserve_in(document: str, reserved: Holdings) -> str | None:
     original = yamlio.construct(document, node)
     if not _is_catalog(original):
         return None
-    changed = yamlio.construct(document, node)
+    changed = _plain_copy(original)
     touched = False
     for site in (changed.get("spec") or {}).get("sites") or []:
         if not isinstance(site, dict) or not isinstance(site.get("network"), dict):
@@ -207,41 +247,54 @@ def _is_catalog(resource: Any) -> bool:
     )
 
 
-def _reserved_for(site: str, network: Mapping[str, Any], reserved: Holdings) -> dict[str, Any]:
-    prepared = _prepared(reserved)
+def _reserved_for(site: str, network: Mapping[str, Any], reserved: Reserved) -> dict[str, Any]:
     block: dict[str, Any] = {}
-    if prepared.vlans.get(site):
-        block["vlans"] = list(prepared.vlans[site])
-    pools = list(_pools_of(network))
-    inside = [str(net) for net in prepared.networks if _overlaps_any(net, pools)]
+    if reserved.vlans.get(site):
+        block["vlans"] = list(reserved.vlans[site])
+    pools = [_span(pool) for pool in _pools_of(network)]
+    inside = [prefix for prefix in reserved.prefixes if _inside_any(prefix, pools)]
     if inside:
         block["prefixes"] = inside
     return block
 
 
+_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @functools.lru_cache(maxsize=1 << 16)  # the same held subnets are read for every render
-def _network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def _network(prefix: str) -> _Net | None:
     try:
         return ipaddress.ip_network(prefix, strict=False)
     except ValueError:
         return None
 
 
-def _pools_of(network: Mapping[str, Any]) -> Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+@functools.lru_cache(maxsize=1 << 16)
+def _span(prefix: str) -> tuple[int, int, int] | None:
+    """(IP version, first address, last address) of a prefix, as numbers."""
+    net = _network(prefix)
+    if net is None:
+        return None
+    first = int(net.network_address)
+    return net.version, first, first + net.num_addresses - 1
+
+
+def _pools_of(network: Mapping[str, Any]) -> Iterable[str]:
     for pool in (network.get("networks") or {}).values():
         if not isinstance(pool, Mapping):
             continue
         for key in ("ipv4Prefix", "ipv6Prefix"):
-            try:
-                yield ipaddress.ip_network(str(pool[key]), strict=False)
-            except (KeyError, ValueError):
-                continue
+            if key in pool:
+                yield str(pool[key])
 
 
-def _overlaps_any(
-    subnet: ipaddress.IPv4Network | ipaddress.IPv6Network, pools: list[ipaddress.IPv4Network | ipaddress.IPv6Network]
-) -> bool:
-    return any(subnet.version == pool.version and subnet.overlaps(pool) for pool in pools)
+def _inside_any(prefix: str, pools: list[tuple[int, int, int] | None]) -> bool:
+    """Whether ``prefix`` overlaps any of ``pools``."""
+    span = _span(prefix)
+    if span is None:
+        return False
+    version, first, last = span
+    return any(p is not None and p[0] == version and p[1] <= last and first <= p[2] for p in pools)
 
 
 def _network_key(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> tuple[int, int, int]:

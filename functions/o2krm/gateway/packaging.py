@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from o2krm.gateway.allocations import Holdings, with_reservations
+from o2krm.gateway.allocations import Reserved, with_reservations
 from o2krm.gateway.blueprints import Blueprint
 from o2krm.gateway.errors import ApiError, Problem, unprocessable
 from o2krm.gateway.intake import API_TMF921
@@ -43,7 +43,7 @@ def render_intent(
     api: str,
     engine: str,
     *,
-    reserved: Holdings | None = None,
+    reserved: Reserved | None = None,
 ) -> RenderedIntent:
     """Render ``envelope`` with ``blueprint``; ``reserved``: network values other intents hold,
     written into the package's site catalogs so that network-config does not hand them out."""

@@ -7,7 +7,7 @@ allocations.py), so one process is enough. The gateway hands a render over in on
 reads the outcome back in one line.
 
 Protocol, one JSON object per line each way: ``{"blueprint", "package", "envelope", "api",
-"engine", "reserved": {"vlans": [[site, vlan]...], "prefixes": [...]}}`` in; ``{"rendered":
+"engine", "reserved": {"vlans": {site: [ranges]}, "prefixes": [...]}}`` in (allocations.Reserved); ``{"rendered":
 {"files", "digest", "requests", "report28312", "findings", "seconds"}}`` or ``{"error":
 {"status", "message", "problems": [{"message", "field", "severity"}]}}`` out.
 """
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from o2krm.gateway.allocations import Holdings
+from o2krm.gateway.allocations import Reserved
 from o2krm.gateway.errors import ApiError, Problem
 from o2krm.gateway.line_process import LineProcess, serve_lines
 
@@ -30,11 +30,7 @@ def handle(catalog: Any, request: Mapping[str, Any]) -> dict[str, Any]:
     blueprint = catalog.get(request["blueprint"])
     if blueprint is None:
         return {"error": {"status": 500, "message": f"no blueprint {request['blueprint']!r}", "problems": []}}
-    reserved = request.get("reserved") or {}
-    held = Holdings(
-        frozenset((str(site), int(vlan)) for site, vlan in reserved.get("vlans") or ()),
-        frozenset(str(p) for p in reserved.get("prefixes") or ()),
-    )
+    held = Reserved.from_json(request.get("reserved") or {})
     try:
         rendered = packaging.render_intent(
             blueprint, request["package"], request["envelope"], request["api"], request["engine"], reserved=held
@@ -80,7 +76,7 @@ class RenderClient:
         envelope: Mapping[str, Any],
         api: str,
         engine: str,
-        reserved: Holdings,
+        reserved: Reserved,
     ) -> Any:
         """``packaging.render_intent`` in the rendering process; raises ApiError as it would."""
         from o2krm.gateway.packaging import RenderedIntent
@@ -91,7 +87,7 @@ class RenderClient:
             "envelope": envelope,
             "api": api,
             "engine": engine,
-            "reserved": {"vlans": sorted(reserved.vlans), "prefixes": sorted(reserved.prefixes)},
+            "reserved": reserved.to_json(),
         }
         reply = self.lines.ask(request)
         if reply is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from o2krm.gateway import intake, packaging
-from o2krm.gateway.allocations import Holdings, Ledger, held_by
+from o2krm.gateway.allocations import Ledger, Reserved, held_by
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
 from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
@@ -163,7 +163,7 @@ class IntentService:
             intent = yamlio.load(example.read_text(encoding="utf-8"))
             started = time.perf_counter()
             if self.render_client is not None:
-                self.render_client.render(blueprint.name, "warm-up", intent, intake.API_SEED, "in-process", Holdings())
+                self.render_client.render(blueprint.name, "warm-up", intent, intake.API_SEED, "in-process", Reserved())
             else:
                 pipeline.render(blueprint.package_for("warm-up", intent))
             LOG.debug("pipeline warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
@@ -237,7 +237,7 @@ class IntentService:
         return Outcome(self.get(record.id), timings)
 
     def _render(
-        self, blueprint: Blueprint, package: str, envelope: dict[str, Any], api: str, reserved: Holdings
+        self, blueprint: Blueprint, package: str, envelope: dict[str, Any], api: str, reserved: Reserved
     ) -> packaging.RenderedIntent:
         if self.render_client is not None:
             return self.render_client.render(blueprint.name, package, envelope, api, self.settings.renderer, reserved)
