@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_UP, Context, Decimal, localcontext
 from enum import StrEnum
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 
 class QuantityFormat(StrEnum):
@@ -108,6 +108,17 @@ def parse_quantity(value: object) -> Quantity:
     """Parse a quantity from YAML: a string such as "16Gi", or an int or float (read as decimal)."""
     if isinstance(value, Quantity):
         return value
+    if type(value) is str:
+        return _parse_text(value)  # quantities are immutable: the same text, the same one
+    return _parse(value)
+
+
+@lru_cache(maxsize=4096)  # the fake O-Cloud adds up every request's quantities per create
+def _parse_text(value: str) -> Quantity:
+    return _parse(value)
+
+
+def _parse(value: object) -> Quantity:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise QuantityError(f"expected a quantity, got {type(value).__name__} {value!r}; write {ACCEPTED_FORMS}")
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):

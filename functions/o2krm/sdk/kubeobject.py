@@ -34,12 +34,13 @@ _MISSING: Any = object()
 class KubeObject:
     """A KRM resource. Create one with ``KubeObject(dict)`` or ``KubeObject.from_model``."""
 
-    __slots__ = ("_data", "_dumped", "_node", "_original", "_position", "_raw")
+    __slots__ = ("_data", "_dumped", "_node", "_original", "_original_json", "_position", "_raw")
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, raw: RawItem | None = None, position: int = -1):
         self._raw = raw
         self._node: Any = None
         self._original: Any = None  # the data as parsed, kept apart: what changes are found against
+        self._original_json: str | None = None  # its JSON text, once asked for (see _is_pristine)
         self._dumped = False  # the source text is yamlio.dump of the data as parsed (see ResourceList.settle)
         self._data: dict[str, Any] | None = dict(data) if data is not None else None
         self._position = position  # index in the input items, for messages
@@ -76,7 +77,7 @@ class KubeObject:
         if not isinstance(value, dict):
             raise InputError(f"{self._where()}: is not a mapping (a KRM object must be one)")
         self._node = node
-        self._original = None
+        self._original = self._original_json = None
         return value
 
     def _where(self) -> str:
@@ -310,9 +311,24 @@ class KubeObject:
             return True
         if self._raw is None and self._original is None:
             return False
-        from o2krm.sdk.patch import same
+        return self._is_pristine()
 
-        return same(self._pristine(), self._data)
+    def _is_pristine(self) -> bool:
+        """``same(pristine data, data)``; an object is compared at every step of a pipeline,
+        so the pristine side's JSON text is made once."""
+        from o2krm.sdk.patch import json_text, same
+
+        original, data = self._pristine(), self._data
+        if type(original) is not type(data) or original != data:
+            return False
+        try:
+            if self._original_json is None:
+                self._original_json = json_text(original)
+            if json_text(data) == self._original_json:
+                return True
+        except (TypeError, ValueError):
+            pass
+        return same(original, data)
 
     def _settled_as_data(self) -> bool:
         """For ResourceList.settle: keep a new object (no source text, or text that was a plain
@@ -331,7 +347,7 @@ class KubeObject:
         except NotPlainData:
             return False
         self._raw, self._node, self._dumped = None, None, True
-        self._data, self._original = copied, _plain_copy(copied)
+        self._data, self._original, self._original_json = copied, _plain_copy(copied), None
         return True
 
     def _as_settled(self) -> KubeObject:
@@ -363,7 +379,7 @@ class KubeObject:
         """Take ``data`` as what parsing this object's source text gives (the caller wrote that
         text from it): it is not parsed again unless it must be patched."""
         copied = _plain_copy(data)
-        self._data, self._original = copied, _plain_copy(copied)
+        self._data, self._original, self._original_json = copied, _plain_copy(copied), None
 
     # --- writing --------------------------------------------------------------------
     def to_text(self, item_indent: int | None) -> str:
@@ -385,11 +401,11 @@ class KubeObject:
         return _fresh_text(self.data, item_indent)
 
     def _patched_document(self, raw: RawItem) -> str | None:
-        from o2krm.sdk.patch import Unpatchable, patch_text, same
+        from o2krm.sdk.patch import Unpatchable, patch_text
 
         document = raw.document
         original = self._pristine()
-        if same(original, self._data):
+        if self._is_pristine():
             return document
         wide = self.annotation(SEQINDENT_ANNOTATION) == "wide"
         try:

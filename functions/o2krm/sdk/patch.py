@@ -232,7 +232,7 @@ def same(a: Any, b: Any) -> bool:
     # Equal values that are not the same differ in a scalar's type somewhere (1 and True);
     # JSON text tells those apart, in C. It also tells key order apart, which does not count.
     try:
-        if _json_text(a) == _json_text(b):
+        if json_text(a) == json_text(b):
             return True
     except (TypeError, ValueError):
         pass
@@ -249,7 +249,7 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-_json_text = json.JSONEncoder(check_circular=False, allow_nan=True).encode
+json_text = json.JSONEncoder(check_circular=False, allow_nan=True).encode
 
 
 def format_scalar(value: Any, style: str | None = None) -> str:

@@ -228,10 +228,21 @@ def _run_step(fn: KrmFunction, rl: ResourceList, config: Mapping[str, str]) -> t
         return 0, [], ""
     err = io.StringIO()
     failed = fn.apply(rl, stderr=err)
-    results = _results(yamlio.dump({"results": [r.to_dict() for r in rl.results]})) if rl.results else []
+    results = _as_written([r.to_dict() for r in rl.results]) if rl.results else []
     err.write("".join(fn.error_lines(rl)))
     rl.settle()
     return (1 if failed else 0), results, err.getvalue()
+
+
+def _as_written(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results as the next reader of the function's output gets them: JSON-shaped ones are
+    what they read back as (a copy); anything else is written and read back."""
+    from o2krm.sdk.kubeobject import NotPlainData, _plain_copy
+
+    try:
+        return [r for r in _plain_copy(results) if isinstance(r, dict)]
+    except NotPlainData:
+        return _results(yamlio.dump({"results": results}))
 
 
 def _results(output: str) -> list[dict[str, Any]]:
