@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -38,16 +39,8 @@ class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         # A plain scalar's tag depends on its text alone, and manifests repeat the same short
         # texts (keys, "v1", "true") thousands of times: remember the answers.
         if kind is ScalarNode and implicit[0] and len(value) < 64:
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < 100_000:
-                    _PLAIN_TAGS[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
-
-
-_PLAIN_TAGS: dict[str, str] = {}
+            return _remembered(_PLAIN_TAGS, value, lambda: _BaseLoader.resolve(self, kind, value, implicit))
+        return _BaseLoader.resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
 
 
 Loader.yaml_implicit_resolvers = {
@@ -64,16 +57,21 @@ class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
         # loading, the same short texts come again and again.
         if kind is ScalarNode and len(value) < 64:
             key = (value, implicit)
-            tag = _DUMP_TAGS.get(key)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_DUMP_TAGS) < 100_000:
-                    _DUMP_TAGS[key] = tag
-            return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+            return _remembered(_DUMP_TAGS, key, lambda: _BaseDumper.resolve(self, kind, value, implicit))
+        return _BaseDumper.resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
 
 
+_PLAIN_TAGS: dict[str, str] = {}
 _DUMP_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+
+def _remembered(cache: dict[Any, str], key: Any, resolve: Callable[[], str]) -> str:
+    tag = cache.get(key)
+    if tag is None:
+        tag = resolve()
+        if len(cache) < 100_000:
+            cache[key] = tag
+    return tag
 
 
 _ONLY_LINE_FEEDS = frozenset("\x85\u2028\u2029")
