@@ -91,6 +91,36 @@ def test_config_from_configmap_and_typed_kind() -> None:
     assert caught.value.problems[0][0] == "data.limit"
 
 
+class PlainConfig:
+    """A config class without pydantic: ``from_fields`` reads the fields or names the bad one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, object]) -> PlainConfig:
+        from o2krm.sdk.config import FieldProblem
+
+        limit = fields.get("limit", "1")
+        if not isinstance(limit, str) or not limit.isdigit():
+            raise FieldProblem("limit", "must be a whole number", limit)
+        return cls(int(limit))
+
+
+def test_plain_config_classes_name_the_bad_field_as_pydantic_models_do() -> None:
+    cm = KubeObject({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"limit": "3"}})
+    assert load_config(PlainConfig, cm).limit == 3
+    assert load_config(PlainConfig, cm, {"limit": "7"}).limit == 7  # key=value arguments win
+    typed = KubeObject({"apiVersion": "fn.o2krm.io/v1", "kind": "Cfg", "metadata": {"name": "c"}, "spec": {"limit": 2}})
+    with pytest.raises(ObjectValidationError) as caught:
+        load_config(PlainConfig, typed)
+    assert caught.value.problems == [("spec.limit", "must be a whole number", 2)]
+    assert caught.value.obj is typed and "Cfg/c: spec.limit: must be a whole number" in caught.value.message
+    with pytest.raises(ObjectValidationError) as caught:
+        load_config(PlainConfig, None, {"limit": "many"})
+    assert caught.value.problems == [("limit", "must be a whole number", "many")]
+
+
 def test_generator_upserts_merges_and_prunes() -> None:
     source = KubeObject(
         {

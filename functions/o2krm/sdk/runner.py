@@ -7,7 +7,7 @@ config model are named by import path, so that a run with nothing to do imports 
     FUNCTION = KrmFunction(
         name="set-labels",
         process="o2krm.fns.set_labels.fn:set_labels",   # (rl: ResourceList, config) -> None
-        config="o2krm.fns.set_labels.fn:Config",          # a pydantic model, or None
+        config="o2krm.fns.set_labels.fn:Config",          # pydantic model, class with from_fields, or None
         kinds=None,                                       # None: every item is of interest
     )
     main = FUNCTION.main
