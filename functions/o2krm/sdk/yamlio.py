@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -39,7 +38,8 @@ class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         # A plain scalar's tag depends on its text alone, and manifests repeat the same short
         # texts (keys, "v1", "true") thousands of times: remember the answers.
         if kind is ScalarNode and implicit[0] and len(value) < 64:
-            return _remembered(_PLAIN_TAGS, value, lambda: _BaseLoader.resolve(self, kind, value, implicit))
+            tag = _PLAIN_TAGS.get(value)
+            return tag or _remember(_PLAIN_TAGS, value, _BaseLoader.resolve(self, kind, value, implicit))
         return _BaseLoader.resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
 
 
@@ -57,7 +57,8 @@ class Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
         # loading, the same short texts come again and again.
         if kind is ScalarNode and len(value) < 64:
             key = (value, implicit)
-            return _remembered(_DUMP_TAGS, key, lambda: _BaseDumper.resolve(self, kind, value, implicit))
+            tag = _DUMP_TAGS.get(key)
+            return tag or _remember(_DUMP_TAGS, key, _BaseDumper.resolve(self, kind, value, implicit))
         return _BaseDumper.resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
 
 
@@ -65,12 +66,9 @@ _PLAIN_TAGS: dict[str, str] = {}
 _DUMP_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
-def _remembered(cache: dict[Any, str], key: Any, resolve: Callable[[], str]) -> str:
-    tag = cache.get(key)
-    if tag is None:
-        tag = resolve()
-        if len(cache) < 100_000:
-            cache[key] = tag
+def _remember(cache: dict[Any, str], key: Any, tag: str) -> str:
+    if len(cache) < 100_000:
+        cache[key] = tag
     return tag
 
 
