@@ -11,6 +11,7 @@ import pytest
 from o2krm.porch import git as porch_git
 from o2krm.porch.errors import PublishError
 from o2krm.porch.git import Scratch, TreeBuilder
+from o2krm.porch.layout import PackagePath
 from o2krm.porch.publish import Publication, Request, publish_revision, publish_revisions, read_revision
 from o2krm.porch.source import list_files
 
@@ -322,3 +323,51 @@ def test_a_package_in_memory_must_be_a_kpt_package(files: dict[str, str], words:
 
     with pytest.raises(PublishError, match=words):
         source_from_files("pkg", files)
+
+
+def _refs_of(remote: Path, branch: str, packages: list[str]) -> dict[str, str]:
+    """What git lists of the refs publishing ``packages`` to ``branch`` reads."""
+    everything = porch_git.read_refs(remote)
+    assert everything is not None
+    prefixes = tuple(
+        f"{area}{p}/" for p in packages for area in ("refs/tags/", "refs/heads/drafts/", "refs/heads/proposed/")
+    )
+    return {
+        ref: sha
+        for ref, sha in everything.refs.items()
+        if ref == f"refs/heads/{branch}" or any(ref.startswith(p) and "/" not in ref[len(p) :] for p in prefixes)
+    }
+
+
+@pytest.mark.parametrize("remote", ["direct"], indirect=True)
+def test_the_refs_a_publish_reads_from_files_are_what_git_lists(remote: Path, package: Path, tmp_path: Path) -> None:
+    nested = copy_as(package, "edge-ran/inner", tmp_path)
+    for _ in range(2):
+        publish_revision(str(remote), None, package, check=passing_check)
+    publish_revision(str(remote), "edge-ran/inner", nested, check=passing_check)
+    git("update-ref", "refs/heads/drafts/edge-ran/v9", refs(remote)["refs/heads/main"], cwd=remote)  # an open draft
+    for state in ("loose", "packed", "mixed"):
+        if state == "packed":
+            git("pack-refs", "--all", cwd=remote)
+        if state == "mixed":  # a loose ref overrides its packed value; a deleted one is gone from both
+            git("update-ref", "refs/tags/edge-ran/v1", refs(remote)["refs/tags/edge-ran/v2"], cwd=remote)
+            git("update-ref", "-d", "refs/heads/drafts/edge-ran/v9", cwd=remote)
+        (remote / "refs" / "tags" / "edge-ran").mkdir(parents=True, exist_ok=True)  # packing removed it
+        (remote / "refs" / "tags" / "edge-ran" / "v7.lock").write_text("not a ref yet\n")
+        read = porch_git.read_refs_of(remote, "main", ["edge-ran"])
+        assert read is not None
+        assert dict(read.refs) == _refs_of(remote, "main", ["edge-ran"]), state
+        assert read.next_revision(PackagePath.parse("edge-ran", "")) == 3
+        (remote / "refs" / "tags" / "edge-ran" / "v7.lock").unlink()
+
+
+@pytest.mark.parametrize("remote", ["direct"], indirect=True)
+def test_what_is_not_a_plain_ref_file_is_left_to_git(remote: Path, package: Path) -> None:
+    publish_revision(str(remote), None, package, check=passing_check)
+    tags = remote / "refs" / "tags" / "edge-ran"
+    (tags / "v5").write_text("ref: refs/heads/main\n")  # a symbolic ref
+    assert porch_git.read_refs_of(remote, "main", ["edge-ran"]) is None
+    assert "refs/tags/edge-ran/v5" in porch_git.ls_remote_for(str(remote), "main", ["edge-ran"]).refs  # through git
+    (tags / "v5").unlink()
+    (remote / "packed-refs").write_text("# pack-refs with: peeled\nnot a ref line\n")
+    assert porch_git.read_refs_of(remote, "main", ["edge-ran"]) is None

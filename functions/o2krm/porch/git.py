@@ -30,7 +30,7 @@ from pathlib import Path
 
 from o2krm.porch import pack
 from o2krm.porch.errors import PublishError
-from o2krm.porch.layout import HEADS, PackageFile, RemoteRefs
+from o2krm.porch.layout import HEADS, TAGS, PackageFile, RemoteRefs
 
 FALLBACK_NAME = "o2krm-publish"
 FALLBACK_EMAIL = "o2krm-publish@localhost"
@@ -94,6 +94,18 @@ def ls_remote(repo: str) -> RemoteRefs:
             hint="check the path or URL, and that you can read it (git ls-remote REPO)",
         )
     return RemoteRefs.parse(proc.stdout)
+
+
+def ls_remote_for(repo: str, branch: str, packages: Iterable[str]) -> RemoteRefs:
+    """The refs publishing ``packages`` (their full paths) to ``branch`` reads: the branch, and
+    each package's tags, draft and proposed branches. From a local repository written directly,
+    only those are read, from its files (``read_refs_of``); anything else lists every ref."""
+    direct = direct_repository(repo)
+    if direct is not None:
+        read = read_refs_of(direct, branch, packages)
+        if read is not None:
+            return read
+    return ls_remote(repo)
 
 
 def local_checkout_branch(repo: str) -> str | None:
@@ -247,6 +259,80 @@ def read_refs(path: Path) -> RemoteRefs | None:
         check=False,
     )
     return RemoteRefs.parse(proc.stdout) if proc.returncode == 0 else None
+
+
+def read_refs_of(path: Path, branch: str, packages: Iterable[str]) -> RemoteRefs | None:
+    """``branch`` and the refs of ``packages`` (``refs/tags/<pkg>/<name>``, ``refs/heads/drafts/
+    <pkg>/<name>``, ``refs/heads/proposed/<pkg>/<name>``) of the local repository at ``path``, read
+    from its loose ref files and ``packed-refs`` as git's files backend keeps them: a handful of
+    small reads where listing every ref takes a git process and grows with the repository.
+    None when something is not as expected (a symbolic ref, a file that is not a ref): git then
+    lists them."""
+    packed = _packed_refs(path)
+    if packed is None:
+        return None
+    wanted = [f"{HEADS}{branch}"]
+    prefixes = [f"{area}{package}/" for package in packages for area in (TAGS, f"{HEADS}drafts/", f"{HEADS}proposed/")]
+    found = {ref: sha for ref, sha in packed.items() if ref in wanted or _directly_in(ref, prefixes)}
+    for directory in prefixes:
+        try:
+            names = [entry.name for entry in os.scandir(path / directory) if entry.is_file(follow_symlinks=False)]
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return None
+        wanted += [directory + name for name in names if not name.endswith(".lock")]
+    for ref in wanted:
+        try:
+            content = (path / ref).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            continue  # not loose: as packed, if at all
+        except OSError:
+            return None
+        sha = content.rstrip(b"\n").decode("ascii", "replace")
+        if not _SHA1.fullmatch(sha):
+            return None  # a symbolic ref or something else: git knows
+        found[ref] = sha
+    return RemoteRefs(dict(sorted(found.items())))
+
+
+def _directly_in(ref: str, prefixes: Sequence[str]) -> bool:
+    # A package's own refs sit right in its directory; deeper ones are another package's.
+    return any(ref.startswith(prefix) and "/" not in ref[len(prefix) :] for prefix in prefixes)
+
+
+def _packed_refs(path: Path) -> dict[str, str] | None:
+    """The refs in ``packed-refs`` (parsed again only when the file changed); None when it
+    holds something other than refs."""
+    file = path / "packed-refs"
+    try:
+        status = file.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        return None
+    stamp = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    known = _PACKED.get(str(file))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    refs: dict[str, str] = {}
+    for line in lines:
+        if not line or line.startswith(("#", "^")):
+            continue  # the header, and peeled values of annotated tags
+        sha, _, ref = line.partition(" ")
+        if not _SHA1.fullmatch(sha) or not ref.startswith("refs/"):
+            return None
+        refs[ref] = sha
+    _PACKED[str(file)] = (stamp, refs)
+    return refs
+
+
+_PACKED: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
+_SHA1 = re.compile(r"[0-9a-f]{40}")
 
 
 class Scratch:

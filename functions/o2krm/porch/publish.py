@@ -18,7 +18,15 @@ from pathlib import Path
 from o2krm.porch import layout
 from o2krm.porch.checks import CheckReport, RenderCheck, default_render_check
 from o2krm.porch.errors import PublishError
-from o2krm.porch.git import Scratch, TreeBuilder, direct_repository, local_checkout_branch, ls_remote, scratch_for
+from o2krm.porch.git import (
+    Scratch,
+    TreeBuilder,
+    direct_repository,
+    local_checkout_branch,
+    ls_remote,
+    ls_remote_for,
+    scratch_for,
+)
 from o2krm.porch.layout import HEADS, TAGS, Lifecycle, PackagePath, RemoteRefs
 from o2krm.porch.source import SourcePackage, default_package_name, read_source
 
@@ -178,7 +186,7 @@ def publish_revisions(
     if not accepted:
         return _finished(outcomes)
 
-    refs = ls_remote(repo)
+    refs = ls_remote_for(repo, branch, sorted({package.full for _, _, package, _, _ in accepted}))
     _check_target(repo, refs, branch, create_branch)
     render_check = check or default_render_check()
     with scratch_for(repo, cache_dir) as scratch:
