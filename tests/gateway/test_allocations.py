@@ -44,7 +44,15 @@ def assert_disjoint(requests: dict[str, dict[str, Any]]) -> None:
     assert len(subnets) == len(set(subnets)), sorted(subnets)
 
 
-def test_two_intents_at_one_site_get_different_vlans_and_subnets(client: TestClient, fake_env: Path) -> None:
+@pytest.fixture(params=["in-the-gateway", "render-process"])
+def either(request: pytest.FixtureRequest, gateway: Callable[..., TestClient]) -> TestClient:
+    """A gateway rendering in its own process's threads, or in a rendering process of its own
+    (which keeps a ledger of its own in step with the gateway's)."""
+    return gateway(render_process=request.param == "render-process")
+
+
+def test_two_intents_at_one_site_get_different_vlans_and_subnets(either: TestClient, fake_env: Path) -> None:
+    client = either
     for name in ("first", "second"):
         assert client.post(SEED, json=seed_intent(name)).status_code == 201
     requests = provisioned(fake_env)
@@ -55,16 +63,18 @@ def test_two_intents_at_one_site_get_different_vlans_and_subnets(client: TestCli
     assert {vlan for _, vlan, _ in networks_of(second)} == {104, 105, 106, 107}
 
 
-def test_concurrent_intents_never_share_a_value(client: TestClient, fake_env: Path) -> None:
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        codes = list(pool.map(lambda n: client.post(SEED, json=seed_intent(f"burst-{n}")).status_code, range(6)))
-    assert codes == [201] * 6
+def test_concurrent_intents_never_share_a_value(either: TestClient, fake_env: Path) -> None:
+    client = either
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda n: client.post(SEED, json=seed_intent(f"burst-{n}")).status_code, range(8)))
+    assert codes == [201] * 8
     requests = provisioned(fake_env)
-    assert len(requests) == 6
+    assert len(requests) == 8
     assert_disjoint(requests)
 
 
-def test_a_deleted_intent_frees_its_values(client: TestClient, fake_env: Path) -> None:
+def test_a_deleted_intent_frees_its_values(either: TestClient, fake_env: Path) -> None:
+    client = either
     assert client.post(SEED, json=seed_intent("old")).status_code == 201
     old_id = client.get("/tmf-api/intentManagement/v5/intent").json()[0]["id"]
     assert client.delete(f"/tmf-api/intentManagement/v5/intent/{old_id}").status_code in (202, 204)
@@ -80,6 +90,39 @@ def test_what_is_held_survives_a_restart(gateway: Callable[..., TestClient], fak
     again = gateway()
     assert again.post(SEED, json=seed_intent("after")).status_code == 201
     assert_disjoint(provisioned(fake_env))
+
+
+def test_a_new_rendering_process_gets_what_every_intent_holds(
+    gateway: Callable[..., TestClient], fake_env: Path
+) -> None:
+    client = gateway(render_process=True)
+    assert client.post(SEED, json=seed_intent("before")).status_code == 201
+    worker = client.app.state.service.render_client  # type: ignore[attr-defined]
+    worker.lines.process.kill()  # its ledger is gone with it
+    worker.lines.process.wait(5)
+    assert client.post(SEED, json=seed_intent("after")).status_code == 201
+    assert_disjoint(provisioned(fake_env))
+
+
+def test_a_create_undone_gives_its_values_back(either: TestClient, fake_env: Path) -> None:
+    """A render whose intent turns out to exist already (a concurrent create of the same id)
+    must not keep what it took, in the gateway's ledger or the rendering process's."""
+    client = either
+    service = client.app.state.service  # type: ignore[attr-defined]
+    store = service.store
+    insert = store.insert_intent
+
+    def duplicate(record: Any, report: Any) -> None:
+        from o2krm.gateway.store import DuplicateError
+
+        raise DuplicateError(record.id)
+
+    store.insert_intent = duplicate
+    assert client.post(SEED, json=seed_intent("undone")).status_code == 409
+    store.insert_intent = insert
+    assert client.post(SEED, json=seed_intent("kept")).status_code == 201
+    (request,) = provisioned(fake_env).values()
+    assert {vlan for _, vlan, _ in networks_of(request)} == {100, 101, 102, 103}  # the lowest again
 
 
 def test_the_published_package_carries_its_reservations(client: TestClient, fake_env: Path) -> None:

@@ -4,7 +4,6 @@ rendering in the gateway's own process, and a rendering process that dies is sta
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,17 +49,15 @@ def test_a_rendering_process_that_dies_is_started_again(gateway: Callable[..., T
     worker.lines.process.wait(5)
     assert client.post(SEED, json=seed_intent("after-a-death")).status_code == 201  # found dead: started again
 
-    # One that dies in the middle of a render: that request fails, the next one works.
+    # One that dies in the middle of a render (it reads the ledger and the render, answers
+    # nothing and exits): that request fails, the next one works.
     worker.lines.close()
-    worker.lines._process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.readline()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = worker.lines.command
+    worker.lines.command = [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.stdin.readline()"]
     failed = client.post(SEED, json=seed_intent("mid-render"))
     assert failed.status_code == 500 and "rendering process stopped" in failed.json()["message"]
     assert client.get(f"{API}/intent/mid-render").status_code == 404  # nothing stored
+    worker.lines.command = command
     assert client.post(SEED, json=seed_intent("mid-render")).status_code == 201
 
 

@@ -42,6 +42,17 @@ class Holdings:
     def __bool__(self) -> bool:
         return bool(self.vlans or self.prefixes)
 
+    def to_json(self) -> dict[str, Any]:
+        return {"vlans": sorted([site, vlan] for site, vlan in self.vlans), "prefixes": sorted(self.prefixes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Holdings:
+        data = data or {}
+        return cls(
+            frozenset((str(site), int(vlan)) for site, vlan in data.get("vlans") or ()),
+            frozenset(str(prefix) for prefix in data.get("prefixes") or ()),
+        )
+
 
 def held_by(requests: Mapping[str, Mapping[str, Any]]) -> Holdings:
     """What the ProvisioningRequests ``requests`` hold: each network's VLAN at the request's
@@ -124,6 +135,10 @@ class Ledger:
         self._everything: Reserved | None = None  # until the next change
         for intent_id, holdings in (held or {}).items():
             self.hold(intent_id, holdings)
+
+    def holdings(self) -> dict[str, Holdings]:
+        """What each intent holds (a copy)."""
+        return dict(self._held)
 
     def others(self, intent_id: str) -> Reserved:
         """What intents other than ``intent_id`` hold (for a new intent: what everybody holds,

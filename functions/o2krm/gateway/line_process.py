@@ -7,12 +7,15 @@ that dies while it works is reported as no answer, for the caller to turn into i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import subprocess
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from typing import IO, Any
 
 
@@ -67,6 +70,129 @@ class LineProcess:
         if process.stdout is not None:
             process.stdout.close()
         self._process = None
+
+
+class PipelinedProcess:
+    """Like LineProcess, with several requests in flight: each caller writes its line and
+    waits for its answer, which a reader thread hands out in order (the process answers the
+    lines one after another). The process is never idle while requests wait.
+
+    ``on_start()``: the first line every new process gets (its answer is not waited for).
+    ``on_answer(request, answer)``: run by the reader, in order, before the caller gets the
+    answer (what must follow every answer, whoever waits for it). A new process is started
+    only once the reader of the old one has handed out all it answered.
+    """
+
+    def __init__(
+        self,
+        module: str,
+        args: Sequence[str] = (),
+        *,
+        on_start: Callable[[], dict[str, Any]] | None = None,
+        on_answer: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.command = [sys.executable, "-m", module, *args]
+        self.on_start = on_start
+        self.on_answer = on_answer
+        self._session: _Session | None = None
+        self._changed = threading.Condition()  # guards _session and each session's end
+
+    @property
+    def process(self) -> subprocess.Popen[str] | None:
+        return self._session.process if self._session is not None else None
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer to ``request``, or None when the process stopped before answering (it is
+        started again on the next call)."""
+        answer: Future[dict[str, Any] | None] = Future()
+        with self._changed:
+            self._write(self._running(), request, answer)
+        return answer.result()
+
+    def close(self) -> None:
+        with self._changed:
+            session, self._session = self._session, None
+        if session is not None:
+            _stop(session.process)
+            session.reader.join(5)
+
+    def _write(self, session: _Session, request: dict[str, Any], answer: Future[Any]) -> None:
+        if session.finished:  # its reader is gone: nobody would answer
+            answer.set_result(None)
+            return
+        session.waiting.append((request, answer))
+        assert session.process.stdin is not None
+        try:
+            session.process.stdin.write(json.dumps(request) + "\n")
+            session.process.stdin.flush()
+        except OSError:
+            pass  # the reader finds the process gone and answers None to all that wait
+
+    def _running(self) -> _Session:
+        session = self._session
+        if session is not None and not session.finished and session.process.poll() is None:
+            return session
+        if session is not None:
+            if not session.finished and session.process.poll() is None:
+                session.process.kill()  # alive, but its answers are lost
+            while not session.finished:
+                self._changed.wait()
+        process = subprocess.Popen(
+            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
+        )
+        session = self._session = _Session(process)
+        session.reader = threading.Thread(target=self._read, args=(session,), name="o2krm-line-reader", daemon=True)
+        session.reader.start()
+        if self.on_start is not None:
+            self._write(session, self.on_start(), Future())
+        return session
+
+    def _read(self, session: _Session) -> None:
+        stdout = session.process.stdout
+        assert stdout is not None
+        try:
+            for line in stdout:
+                request, answer = session.waiting.popleft()
+                try:
+                    reply: dict[str, Any] = json.loads(line)
+                    if self.on_answer is not None:
+                        self.on_answer(request, reply)
+                except Exception:
+                    answer.set_result(None)
+                    session.process.kill()  # out of step with its answers: start afresh
+                    raise
+                answer.set_result(reply)
+        except Exception:  # every caller still waiting is answered None below
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                stdout.close()
+            with self._changed:
+                session.finished = True
+                while session.waiting:
+                    session.waiting.popleft()[1].set_result(None)
+                self._changed.notify_all()
+
+
+class _Session:
+    """One process of a PipelinedProcess, its reader and the requests waiting for answers."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.reader: threading.Thread = threading.Thread()
+        self.waiting: deque[tuple[dict[str, Any], Future[Any]]] = deque()
+        self.finished = False
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 def serve_lines(

@@ -2,14 +2,26 @@
 
 A render is pure CPU in Python: in the gateway's interpreter it holds the interpreter lock that
 every other request needs to be answered, stored, published and provisioned. Here it runs on
-another core. Renders are serialised anyway (one render at a time takes network values, see
-allocations.py), so one process is enough. The gateway hands a render over in one JSON line and
-reads the outcome back in one line.
+another core.
 
-Protocol, one JSON object per line each way: ``{"blueprint", "package", "envelope", "api",
-"engine", "reserved": {"vlans": {site: [ranges]}, "prefixes": [...]}}`` in (allocations.Reserved); ``{"rendered":
-{"files", "digest", "requests", "report28312", "findings", "seconds"}}`` or ``{"error":
-{"status", "message", "problems": [{"message", "field", "severity"}]}}`` out.
+Renders take network values one after another (see allocations.py): each must see what the ones
+before it took. The process keeps its own ledger of what every intent holds, and holds what a
+render took as soon as it is done, so the gateway sends renders without waiting for the one
+before to come back: the process always has the next one at hand (PipelinedProcess). The
+gateway keeps the ledger of record, and tells the process what changes besides renders (an
+intent deleted, a create undone); a new process gets the whole ledger first.
+
+Protocol, one JSON object per line each way, answered in order:
+
+- ``{"op": "render", "blueprint", "package", "envelope", "api", "engine", "intent", "keep",
+  "hold"}``: render with what intents other than ``intent`` hold reserved, then (with ``hold``)
+  record that ``intent`` holds what the render took plus ``keep``. Answer ``{"rendered":
+  {"files", "digest", "requests", "report28312", "findings", "seconds"}}`` or ``{"error":
+  {"status", "message", "problems": [{"message", "field", "severity"}]}}``.
+- ``{"op": "hold", "intent", "holdings"}``: ``intent`` holds ``holdings`` (null: nothing).
+- ``{"op": "sync", "held": {intent: holdings}}``: the whole ledger.
+
+Holdings are ``{"vlans": [[site, vlan]...], "prefixes": [...]}``.
 """
 
 from __future__ import annotations
@@ -19,43 +31,69 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from o2krm.gateway.allocations import Reserved
+from o2krm.gateway.allocations import Holdings, Ledger, held_by
 from o2krm.gateway.errors import ApiError, Problem
-from o2krm.gateway.line_process import LineProcess, serve_lines
+from o2krm.gateway.line_process import PipelinedProcess, serve_lines
 
 
-def handle(catalog: Any, request: Mapping[str, Any]) -> dict[str, Any]:
-    from o2krm.gateway import packaging
+class Worker:
+    """The process's end: the blueprints and its ledger."""
 
-    blueprint = catalog.get(request["blueprint"])
-    if blueprint is None:
-        return {"error": {"status": 500, "message": f"no blueprint {request['blueprint']!r}", "problems": []}}
-    held = Reserved.from_json(request.get("reserved") or {})
-    try:
-        rendered = packaging.render_intent(
-            blueprint, request["package"], request["envelope"], request["api"], request["engine"], reserved=held
-        )
-    except ApiError as err:
-        problems = [{"message": p.message, "field": p.field, "severity": p.severity} for p in err.problems]
-        return {"error": {"status": err.status, "message": err.message, "problems": problems}}
-    return {
-        "rendered": {
-            "files": rendered.files,
-            "digest": rendered.digest,
-            "requests": rendered.requests,
-            "report28312": rendered.report_28312,
-            "findings": rendered.findings,
-            "seconds": rendered.seconds,
+    def __init__(self, catalog: Any) -> None:
+        self.catalog = catalog
+        self.ledger = Ledger()
+
+    def handle(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "sync":
+            self.ledger = Ledger({str(i): Holdings.from_json(h) for i, h in (request.get("held") or {}).items()})
+            return {"ok": True}
+        if op == "hold":
+            self.ledger.hold(str(request["intent"]), Holdings.from_json(request.get("holdings")))
+            return {"ok": True}
+        if op == "render":
+            return self._render(request)
+        return {"error": {"status": 500, "message": f"unknown request {op!r} to the rendering process", "problems": []}}
+
+    def _render(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        from o2krm.gateway import packaging
+
+        blueprint = self.catalog.get(request["blueprint"])
+        if blueprint is None:
+            return {"error": {"status": 500, "message": f"no blueprint {request['blueprint']!r}", "problems": []}}
+        intent = str(request["intent"])
+        try:
+            rendered = packaging.render_intent(
+                blueprint,
+                request["package"],
+                request["envelope"],
+                request["api"],
+                request["engine"],
+                reserved=self.ledger.others(intent),
+            )
+        except ApiError as err:
+            problems = [{"message": p.message, "field": p.field, "severity": p.severity} for p in err.problems]
+            return {"error": {"status": err.status, "message": err.message, "problems": problems}}
+        if request.get("hold", True):
+            self.ledger.hold(intent, held_by(rendered.requests) | Holdings.from_json(request.get("keep")))
+        return {
+            "rendered": {
+                "files": rendered.files,
+                "digest": rendered.digest,
+                "requests": rendered.requests,
+                "report28312": rendered.report_28312,
+                "findings": rendered.findings,
+                "seconds": rendered.seconds,
+            }
         }
-    }
 
 
 def serve(blueprints: Path, lines: IO[str], out: IO[str]) -> None:
     from o2krm.gateway.blueprints import BlueprintCatalog
 
-    catalog = BlueprintCatalog(blueprints)
+    worker = Worker(BlueprintCatalog(blueprints))
     serve_lines(
-        lambda request: handle(catalog, request),
+        worker.handle,
         lines,
         out,
         lambda err: {"error": {"status": 500, "message": f"rendering failed in the gateway: {err!r}", "problems": []}},
@@ -63,11 +101,15 @@ def serve(blueprints: Path, lines: IO[str], out: IO[str]) -> None:
 
 
 class RenderClient:
-    """The gateway's end (see line_process.py)."""
+    """The gateway's end. ``ledger``: the gateway's ledger of record, kept up to date with
+    every render's holdings as its answer arrives (before the caller gets it)."""
 
-    def __init__(self, blueprints: Path) -> None:
+    def __init__(self, blueprints: Path, ledger: Ledger) -> None:
         self.blueprints = blueprints
-        self.lines = LineProcess("o2krm.gateway.render_worker", [str(blueprints)])
+        self.ledger = ledger
+        self.lines = PipelinedProcess(
+            "o2krm.gateway.render_worker", [str(blueprints)], on_start=self._sync, on_answer=self._held
+        )
 
     def render(
         self,
@@ -76,18 +118,26 @@ class RenderClient:
         envelope: Mapping[str, Any],
         api: str,
         engine: str,
-        reserved: Reserved,
-    ) -> Any:
-        """``packaging.render_intent`` in the rendering process; raises ApiError as it would."""
+        *,
+        intent: str,
+        keep: Holdings = Holdings(),  # noqa: B008 - immutable
+        hold: bool = True,
+    ) -> tuple[Any, Holdings | None]:
+        """``packaging.render_intent`` in the rendering process, with what intents other than
+        ``intent`` hold reserved; raises ApiError as it would. With ``hold``, ``intent`` then
+        holds what it took plus ``keep``; returns the render and what it held before."""
         from o2krm.gateway.packaging import RenderedIntent
 
         request = {
+            "op": "render",
             "blueprint": blueprint,
             "package": package,
             "envelope": envelope,
             "api": api,
             "engine": engine,
-            "reserved": reserved.to_json(),
+            "intent": intent,
+            "keep": keep.to_json(),
+            "hold": hold,
         }
         reply = self.lines.ask(request)
         if reply is None:
@@ -99,10 +149,28 @@ class RenderClient:
             )
             raise ApiError(int(error["status"]), str(error["message"]), problems)
         r = reply["rendered"]
-        return RenderedIntent(r["files"], r["digest"], r["requests"], r["report28312"], r["findings"], r["seconds"])
+        rendered = RenderedIntent(r["files"], r["digest"], r["requests"], r["report28312"], r["findings"], r["seconds"])
+        return rendered, reply.get("previous")
+
+    def hold(self, intent: str, holdings: Holdings | None) -> None:
+        """Tell the process that ``intent`` now holds ``holdings`` (the ledger of record has it)."""
+        self.lines.ask({"op": "hold", "intent": intent, "holdings": holdings.to_json() if holdings else None})
 
     def close(self) -> None:
         self.lines.close()
+
+    def _sync(self) -> dict[str, Any]:
+        with self.ledger.lock:
+            held = self.ledger.holdings()
+        return {"op": "sync", "held": {intent: holdings.to_json() for intent, holdings in held.items()}}
+
+    def _held(self, request: dict[str, Any], reply: dict[str, Any]) -> None:
+        # In the order the process rendered: the ledger of record takes what it held.
+        if request.get("op") != "render" or not request.get("hold") or "rendered" not in reply:
+            return
+        held = held_by(reply["rendered"]["requests"]) | Holdings.from_json(request.get("keep"))
+        with self.ledger.lock:
+            reply["previous"] = self.ledger.hold(str(request["intent"]), held)
 
 
 if __name__ == "__main__":

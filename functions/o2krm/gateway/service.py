@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from o2krm.gateway import intake, packaging
-from o2krm.gateway.allocations import Ledger, Reserved, held_by
+from o2krm.gateway.allocations import Holdings, Ledger, held_by
 from o2krm.gateway.blueprints import Blueprint, BlueprintCatalog
 from o2krm.gateway.errors import Problem, conflict, not_found, unprocessable
 from o2krm.gateway.lifecycle import State
@@ -80,7 +80,7 @@ class IntentService:
         )
         self._data_lock: IO[bytes] | None = None
         self.ledger = Ledger()  # the network values each intent holds (see allocations.py)
-        self.render_client = RenderClient(settings.blueprints) if settings.render_process else None
+        self.render_client = RenderClient(settings.blueprints, self.ledger) if settings.render_process else None
 
     # --- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -98,7 +98,10 @@ class IntentService:
                 f"default blueprint {self.settings.default_blueprint!r} not found in {self.settings.blueprints} "
                 f"(have: {', '.join(self.catalog.names()) or 'none'}); pass --blueprints DIR or --default-blueprint"
             )
-        self.ledger = Ledger({record.id: held_by(record.requests) for record in self.store.list_intents()[0]})
+        held = {record.id: held_by(record.requests) for record in self.store.list_intents()[0]}
+        with self.ledger.lock:
+            for intent_id, holdings in held.items():
+                self.ledger.hold(intent_id, holdings)
         self.notifier = Notifier(self.store.hubs)
         self.notifier.start()
         self.processor = Processor(
@@ -108,7 +111,7 @@ class IntentService:
             self.notifier.publish,
             self.settings.public_url,
             self.settings.max_attempts,
-            on_deleted=self.ledger.release,
+            on_deleted=self._release,
         )
         self._warm_up()
         settle_heap()
@@ -163,7 +166,9 @@ class IntentService:
             intent = yamlio.load(example.read_text(encoding="utf-8"))
             started = time.perf_counter()
             if self.render_client is not None:
-                self.render_client.render(blueprint.name, "warm-up", intent, intake.API_SEED, "in-process", Reserved())
+                self.render_client.render(
+                    blueprint.name, "warm-up", intent, intake.API_SEED, "in-process", intent="", hold=False
+                )
             else:
                 pipeline.render(blueprint.package_for("warm-up", intent))
             LOG.debug("pipeline warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
@@ -195,11 +200,7 @@ class IntentService:
         if self._store.get_intent(submission.id) is not None:
             raise conflict(f"intent {submission.id} exists already; PATCH it, or DELETE it first")
         blueprint = self._blueprint(submission.blueprint_hint, submission.api)
-        with self.ledger.lock:  # one render at a time sees and takes network values
-            rendered = self._render(
-                blueprint, submission.id, submission.envelope, submission.api, self.ledger.others(submission.id)
-            )
-            previous = self.ledger.hold(submission.id, held_by(rendered.requests))
+        rendered, previous = self._render_holding(blueprint, submission.id, submission.envelope, submission.api)
         timings.render = rendered.seconds
         stamp = now()
         record = IntentRecord(
@@ -227,7 +228,7 @@ class IntentService:
             try:
                 self._store.insert_intent(record, new_report(record, record.reason, SLO_NOT_EVALUATED))
             except DuplicateError:
-                self.ledger.restore(record.id, previous)
+                self._restore(record.id, previous)
                 raise conflict(f"intent {record.id} exists already; PATCH it, or DELETE it first") from None
             timings.store = time.perf_counter() - stored
             self.emit(event("IntentCreateEvent", {"intent": intent_resource(record, self.settings.public_url)}))
@@ -236,12 +237,42 @@ class IntentService:
         timings.total = time.perf_counter() - started
         return Outcome(self.get(record.id), timings)
 
-    def _render(
-        self, blueprint: Blueprint, package: str, envelope: dict[str, Any], api: str, reserved: Reserved
-    ) -> packaging.RenderedIntent:
+    def _render_holding(
+        self,
+        blueprint: Blueprint,
+        intent_id: str,
+        envelope: dict[str, Any],
+        api: str,
+        keep: Holdings | None = None,
+        package: str | None = None,
+    ) -> tuple[packaging.RenderedIntent, Holdings | None]:
+        """Render ``intent_id``'s package with what the other intents hold reserved; then it
+        holds what the render took (plus ``keep``). Returns the render and what it held before.
+        Renders take values one after another: in the rendering process, which keeps a ledger
+        of its own in step (see render_worker.py), or here under the ledger's lock."""
+        keep, package = keep or Holdings(), package or intent_id
         if self.render_client is not None:
-            return self.render_client.render(blueprint.name, package, envelope, api, self.settings.renderer, reserved)
-        return packaging.render_intent(blueprint, package, envelope, api, self.settings.renderer, reserved=reserved)
+            return self.render_client.render(
+                blueprint.name, package, envelope, api, self.settings.renderer, intent=intent_id, keep=keep
+            )
+        with self.ledger.lock:
+            rendered = packaging.render_intent(
+                blueprint, package, envelope, api, self.settings.renderer, reserved=self.ledger.others(intent_id)
+            )
+            return rendered, self.ledger.hold(intent_id, held_by(rendered.requests) | keep)
+
+    def _restore(self, intent_id: str, previous: Holdings | None) -> None:
+        """Undo a render's holding: ``intent_id`` holds ``previous`` again."""
+        with self.ledger.lock:
+            self.ledger.restore(intent_id, previous)
+        if self.render_client is not None:
+            self.render_client.hold(intent_id, previous)
+
+    def _release(self, intent_id: str) -> None:
+        with self.ledger.lock:
+            self.ledger.release(intent_id)
+        if self.render_client is not None:
+            self.render_client.hold(intent_id, None)
 
     def _blueprint(self, hint: str | None, api: str) -> Blueprint:
         name = hint or self.settings.default_blueprint
@@ -285,11 +316,9 @@ class IntentService:
                 return Outcome(record, timings)
             submission = intake.tmf921_submission({**body, "id": intent_id}, None)
             blueprint = self._blueprint(submission.blueprint_hint, intake.API_TMF921)
-            with self.ledger.lock:
-                rendered = self._render(
-                    blueprint, record.package, submission.envelope, intake.API_TMF921, self.ledger.others(intent_id)
-                )
-                self.ledger.hold(intent_id, held_by(rendered.requests) | held_by(record.requests))
+            rendered, _ = self._render_holding(
+                blueprint, intent_id, submission.envelope, intake.API_TMF921, held_by(record.requests), record.package
+            )
             timings.render = rendered.seconds
             record.body, record.envelope, record.blueprint = submission.body, submission.envelope, blueprint.name
             record.findings, record.report_28312 = rendered.findings, rendered.report_28312
