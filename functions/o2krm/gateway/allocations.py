@@ -4,9 +4,10 @@ network-config allocates within one package: two intents rendered against the sa
 catalog would get the same VLANs and subnets. The gateway is the allocator of record across
 intents: the ledger knows what each intent's ProvisioningRequests hold (rebuilt from the store
 at start), and before an intent is rendered the values the *other* intents hold are written into
-its package's site catalog as ``network.reserved`` (which network-config never hands out). One
-render at a time reads and takes values (the caller's lock), so two concurrent intents cannot
-pick the same ones; an intent holds its values until it is deleted.
+its package's site catalog as ``network.reserved`` (which network-config never hands out).
+Renders read and take values one after another (in the rendering process, which keeps a ledger
+of its own in step, see render_worker.py; or in the gateway under the ledger's lock), so two
+concurrent intents cannot pick the same ones; an intent holds its values until it is deleted.
 
 The reservations are part of the published package, so ``kpt fn render`` of a published
 revision allocates exactly what the gateway did.
