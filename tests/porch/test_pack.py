@@ -84,7 +84,7 @@ def test_many_packs_are_rolled_up(tmp_path: Path) -> None:
         body = b"blob %d\n" % n
         pack.write_pack(repo / "objects", {pack.object_id("blob", body): ("blob", body)})
     assert pack.pack_count(repo / "objects") == pack.PACKS_BEFORE_ROLL_UP + 1
-    pack.roll_up_packs(repo, porch_git._base_env())
+    pack.roll_up_packs(repo, porch_git._base_env(), wait=True)
     assert pack.pack_count(repo / "objects") < pack.PACKS_BEFORE_ROLL_UP
     assert len(git("cat-file", "--batch-check", "--batch-all-objects", cwd=repo).splitlines()) == 51
     git("fsck", "--strict", cwd=repo)
@@ -126,3 +126,19 @@ def test_commit_writers_ask_git_once_and_write_the_time_of_now(
     assert first.author.split()[-2] == "1800000000" and first.committer.split()[-2] == "1800000000"
     assert second.author.split()[-2] == "1800000100" and second.committer.split()[-2] == "1800000100"
     assert second.author.rsplit(" ", 2)[0] == first.author.rsplit(" ", 2)[0]
+
+
+def test_a_roll_up_runs_in_the_background_one_at_a_time(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    for n in range(pack.PACKS_BEFORE_ROLL_UP + 1):
+        body = b"blob %d\n" % n
+        pack.write_pack(repo / "objects", {pack.object_id("blob", body): ("blob", body)})
+    pack.roll_up_packs(repo, porch_git._base_env())
+    running = pack._ROLLING[str(repo)]
+    pack.roll_up_packs(repo, porch_git._base_env())  # while it runs: not another one
+    assert pack._ROLLING[str(repo)] is running
+    body = b"written meanwhile\n"
+    pack.write_pack(repo / "objects", {pack.object_id("blob", body): ("blob", body)})  # publishing goes on
+    assert running.wait(30) == 0
+    assert len(git("cat-file", "--batch-check", "--batch-all-objects", cwd=repo).splitlines()) == 52
+    git("fsck", "--strict", cwd=repo)

@@ -17,6 +17,7 @@ import hashlib
 import os
 import struct
 import subprocess
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -121,16 +122,31 @@ def pack_count(objects_dir: Path) -> int:
         return 0
 
 
-def roll_up_packs(repository: Path, env: Mapping[str, str]) -> None:
+def roll_up_packs(repository: Path, env: Mapping[str, str], *, wait: bool = False) -> None:
     """Roll small packs up into larger ones once there are many (``git repack --geometric``:
     each pack at least twice the size of the ones rolled into it, so that the work stays
-    proportional to what was added). Best effort: git reads any number of packs."""
-    if pack_count(repository / "objects") <= PACKS_BEFORE_ROLL_UP:
-        return
-    subprocess.run(
-        ["git", "repack", "-d", "-q", "--geometric=2"],
-        cwd=repository,
-        env=dict(env),
-        capture_output=True,
-        check=False,
-    )
+    proportional to what was added). In the background, one at a time per repository: a
+    publish does not wait for it, and git reads and writes the repository meanwhile as it
+    does during its own repacks. Best effort: git reads any number of packs."""
+    key = str(repository)
+    with _ROLLING_LOCK:
+        running = _ROLLING.get(key)
+        if running is not None and running.poll() is None:
+            return
+        if pack_count(repository / "objects") <= PACKS_BEFORE_ROLL_UP:
+            return
+        process = subprocess.Popen(
+            ["git", "repack", "-d", "-q", "--geometric=2"],
+            cwd=repository,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _ROLLING[key] = process
+    if wait:
+        process.wait()
+
+
+_ROLLING: dict[str, subprocess.Popen[bytes]] = {}  # the roll-up running per repository
+_ROLLING_LOCK = threading.Lock()
