@@ -96,3 +96,26 @@ def test_a_state_file_without_a_generation_is_read(tmp_path: Path) -> None:
     add(store, "b")
     assert json.loads(path.read_text())["generation"] == 1
     assert names_in(StateStore(path)) == ["a", "b"]
+
+
+def test_the_statuses_a_watcher_reads_are_those_of_the_listed_requests(tmp_path: Path) -> None:
+    from o2krm.cli import resource
+    from o2krm.cli.fake_backend import FakeBackend, FakeSettings
+
+    clock = [1000.0]
+    backend = FakeBackend(
+        FakeSettings(tmp_path / "fake-ocloud.json", "cpu=4", "--fake-capacity", 10.0), lambda _: None, lambda: clock[0]
+    )
+    for name, cpu in (("fits", "2"), ("too-big", "64")):
+        backend.create(
+            {
+                "apiVersion": "o2ims.provisioning.oran.org/v1alpha1",
+                "kind": "ProvisioningRequest",
+                "metadata": {"name": name},
+                "spec": {"templateParameters": {"resourceRequirements": {"cpu": cpu}}},
+            }
+        )
+    for moment in (1000.0, 1006.0, 1011.0):  # progressing, one failed, one fulfilled
+        clock[0] = moment
+        listed = {resource.name_of(obj): obj["status"] for obj in backend.list()}
+        assert backend.statuses() == listed

@@ -187,3 +187,30 @@ def test_health_counts_by_state(client: TestClient) -> None:
     health = client.get("/health").json()
     assert health["status"] == "ok"
     assert sum(health["intents"].values()) == 1
+
+
+def _record(intent_id: str, state: str, provisioned: dict[str, str], seen: dict[str, Any]) -> IntentRecord:
+    return IntentRecord(
+        id=intent_id, form="f", api="seed", body={}, envelope={}, blueprint="b", package=intent_id,
+        lifecycle_status=state, created_at="t", updated_at="t", status_changed_at="t",
+        provisioned=provisioned, request_states=seen, pending_files={"big.yaml": "x" * 10_000},
+    )  # fmt: skip
+
+
+def test_what_the_reconciler_watches_is_read_without_the_whole_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "gateway.db")
+    records = [
+        _record("a", State.PROVISIONING, {"pr-a": "f1", "pr-b": "f2"}, {"pr-a": {"state": "progressing"}}),
+        _record("b", State.PROVISIONED, {}, {}),
+        _record("c", State.CREATED, {"pr-c": "f3"}, {}),
+    ]
+    for record in records:
+        store.insert_intent(record, ReportRecord(record.id, 0, "t", record.lifecycle_status, "h", "s"))
+    expected = [("a", ("pr-a", "pr-b"), {"pr-a": {"state": "progressing"}}), ("b", (), {})]
+    watched = store.watched([State.PROVISIONING, State.PROVISIONED])
+    assert [(w.id, w.provisioned, w.request_states) for w in watched] == expected
+    monkeypatch.setattr(IntentRecord, "from_json", None)  # not decoded: the records stay in SQLite
+    assert [w.id for w in store.watched([State.PROVISIONING, State.PROVISIONED])] == ["a", "b"]
+    store.close()

@@ -169,8 +169,14 @@ def phase_times(record: Record) -> tuple[float, float]:
 def observe(record: Record, now: float) -> dict[str, Any]:
     """The request as a client would read it at ``now``."""
     obj = copy.deepcopy(record["object"])
+    obj["status"] = status_of(record, now)
+    return obj
+
+
+def status_of(record: Record, now: float) -> dict[str, Any]:
+    """The request's status at ``now`` (what ``observe`` adds to it, without copying it)."""
     fails_at, done_at = phase_times(record)
-    target = resource.template_parameters(obj).get("targetCluster")
+    target = resource.template_parameters(record["object"]).get("targetCluster")
     where = f" on {target}" if isinstance(target, str) and target else ""
     if record["outcome"] == "failed" and now >= fails_at:
         status = _provisioning("failed", record["failureMessage"], fails_at)
@@ -182,8 +188,7 @@ def observe(record: Record, now: float) -> dict[str, Any]:
         }
     else:
         status = _provisioning("progressing", f"{MESSAGE_PREFIX}provisioning resources{where}", record["createdAt"])
-    obj["status"] = status
-    return obj
+    return status
 
 
 def _provisioning(state: str, message: str, at: float) -> dict[str, Any]:

@@ -226,7 +226,7 @@ class Processor:
 
     def observe_requests(self) -> None:
         """Read the ProvisioningRequests of watched intents and move the intents accordingly."""
-        watched = [r for r in self.store.intents_in(WATCHED) if r.provisioned]
+        watched = [w for w in self.store.watched(WATCHED) if w.provisioned]
         if not watched:
             return
         try:

@@ -100,6 +100,15 @@ class IntentRecord:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class Watched:
+    """An intent as the reconciler watches it: its requests' names and the states last seen."""
+
+    id: str
+    provisioned: tuple[str, ...]
+    request_states: dict[str, Any]
+
+
 @dataclass
 class ReportRecord:
     intent_id: str
@@ -234,6 +243,29 @@ class Store:
             .fetchall()
         )
         return [IntentRecord.from_json(row[0]) for row in rows]
+
+    def watched(self, states: Iterable[str]) -> list[Watched]:
+        """Of every intent in ``states``, what watching its ProvisioningRequests needs (its
+        requests' names and last seen states), without reading the whole record: the
+        reconciler asks this for every intent, every poll."""
+        wanted = sorted(set(states))
+        marks = ", ".join("?" for _ in wanted)
+        try:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT id, json_extract(data, '$.provisioned'), json_extract(data, '$.request_states') "
+                    f"FROM intents WHERE state IN ({marks}) ORDER BY seq",
+                    wanted,
+                )
+                .fetchall()
+            )
+        except sqlite3.OperationalError:  # an SQLite without JSON functions: read the records
+            return [Watched(r.id, tuple(r.provisioned), r.request_states) for r in self.intents_in(wanted)]
+        return [
+            Watched(intent_id, tuple(json.loads(provisioned or "{}")), json.loads(seen or "{}"))
+            for intent_id, provisioned, seen in rows
+        ]
 
     def delete_intent(self, intent_id: str) -> bool:
         with self._transaction() as db:
