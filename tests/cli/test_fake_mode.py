@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -100,13 +101,20 @@ def test_wait_times_out_with_exit_4(cli_process, pr_file: Path) -> None:
     assert missing.code == 3
 
 
+def stored_requests(path: Path) -> dict[str, Any]:
+    from o2krm.cli.fake_state import StateStore
+
+    with StateStore(path).open(write=False, now=0.0) as state:
+        return dict(state.requests)
+
+
 def test_state_lives_in_the_xdg_state_dir_by_default(cli_process, pr_file: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("O2KRM_FAKE_STATE")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     assert cli_process("pr", "create", "-f", str(pr_file), "--fake").code == 0
-    state = json.loads((tmp_path / "xdg" / "o2krm" / "fake-ocloud.json").read_text())
-    assert state["format"] == "o2krm.io/fake-ocloud/v1"
-    assert list(state["requests"]) == ["edge-ran-deployment"]
+    path = tmp_path / "xdg" / "o2krm" / "fake-ocloud.json"
+    assert json.loads(path.read_text().splitlines()[0])["format"] == "o2krm.io/fake-ocloud/v2"
+    assert list(stored_requests(path)) == ["edge-ran-deployment"]
     assert (
         cli_process("pr", "get", "edge-ran-deployment", "--fake", "-o", "name").out == f"{TYPE}/edge-ran-deployment\n"
     )
@@ -134,12 +142,8 @@ def test_concurrent_creates_all_land_thanks_to_the_lock(tmp_path: Path, isolated
         check=True,
     )
     assert listed.stdout.splitlines() == [f"{TYPE}/{name}" for name in names]
-    versions = {
-        json.loads((Path(str(isolated_env.parent / "state" / "fake-ocloud.json"))).read_text())["requests"][n][
-            "object"
-        ]["metadata"]["resourceVersion"]
-        for n in names
-    }
+    stored = stored_requests(isolated_env.parent / "state" / "fake-ocloud.json")
+    versions = {stored[n]["object"]["metadata"]["resourceVersion"] for n in names}
     assert versions == {str(i) for i in range(1, len(names) + 1)}
 
 

@@ -4,7 +4,6 @@ another process's write, and a write must stay a complete, valid file."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -43,34 +42,24 @@ def test_another_process_s_write_is_read(tmp_path: Path) -> None:
     assert names_in(gateway) == ["b"]
 
 
-def test_a_write_of_the_same_size_at_the_same_moment_is_still_seen(tmp_path: Path) -> None:
-    path = tmp_path / "fake-ocloud.json"
-    gateway, cli = StateStore(path), StateStore(path)
-    add(gateway, "a")
-    names_in(gateway)
-    before = path.stat()
-    with cli.open(write=True, now=0.0) as state:  # "a" becomes "b": the same size
-        del state.requests["a"]
-        state.requests["b"] = record("b")
-        state.changed = True
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert path.stat().st_size == before.st_size
-    assert names_in(gateway) == ["b"]  # the generation at the head of the file tells
-
-
-def test_the_file_is_the_whole_state_in_name_order(tmp_path: Path) -> None:
+def test_a_change_is_appended_as_one_line(tmp_path: Path) -> None:
     path = tmp_path / "fake-ocloud.json"
     store = StateStore(path)
     add(store, "b", "a")
     add(store, "c")
-    data = json.loads(path.read_text())
-    assert list(data) == ["format", "generation", "createdAt", "resourceVersion", "requests"]
-    assert data["format"] == FORMAT and data["generation"] == 2 and data["resourceVersion"] == 3
-    assert data["requests"] == {n: record(n) for n in ("a", "b", "c")}
-    assert list(data["requests"]) == ["a", "b", "c"]
+    with store.open(write=True, now=0.0) as state:
+        del state.requests["a"]
+        state.changed = True
+    header, *changes = [json.loads(line) for line in path.read_text().splitlines()]
+    assert header["format"] == FORMAT and header["createdAt"] == 0.0
+    assert changes[-2:] == [
+        {"resourceVersion": 3, "put": {"c": record("c")}, "delete": []},
+        {"resourceVersion": 3, "put": {}, "delete": ["a"]},
+    ]
+    assert names_in(StateStore(path)) == ["b", "c"]
 
 
-def test_a_write_encodes_only_the_new_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_encodes_only_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = StateStore(tmp_path / "fake-ocloud.json")
     add(store, *(f"pr-{n:03}" for n in range(100)))
     encoded: list[Any] = []
@@ -82,20 +71,64 @@ def test_a_write_encodes_only_the_new_records(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(fake_state, "_compact", counting)
     add(store, "pr-new")
-    records = [value for value in encoded if isinstance(value, dict) and "object" in value]
-    assert records == [record("pr-new")]
+    assert encoded == [{"resourceVersion": 101, "put": {"pr-new": record("pr-new")}, "delete": []}]
 
 
-def test_a_state_file_without_a_generation_is_read(tmp_path: Path) -> None:
+def test_a_line_cut_short_by_a_crash_is_skipped_and_cut_off(tmp_path: Path) -> None:
+    path = tmp_path / "fake-ocloud.json"
+    add(StateStore(path), "a")
+    with path.open("a") as stream:
+        stream.write('{"resourceVersion":9,"put":{"half')  # the writer died here
+    assert names_in(StateStore(path)) == ["a"]
+    add(StateStore(path), "b")
+    assert names_in(StateStore(path)) == ["a", "b"]
+    assert "half" not in path.read_text()
+
+
+def test_a_journal_grown_to_twice_its_size_is_rewritten_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fake_state, "_REWRITE_FLOOR", 2_000)
+    path = tmp_path / "fake-ocloud.json"
+    store, reader = StateStore(path), StateStore(path)
+    for n in range(60):
+        add(store, f"pr-{n:02}")
+        with store.open(write=True, now=0.0) as state:
+            state.requests.pop(f"pr-{n - 1:02}", None)
+            state.changed = True
+        assert names_in(reader) == [f"pr-{n:02}"]  # across rewrites, which replace the file
+    assert path.stat().st_size < 4_000 and len(path.read_text().splitlines()) < 40
+
+
+def test_a_state_file_of_the_earlier_format_is_read_and_rewritten_as_a_journal(tmp_path: Path) -> None:
     path = tmp_path / "fake-ocloud.json"
     path.write_text(
-        json.dumps({"format": FORMAT, "createdAt": 1, "resourceVersion": 1, "requests": {"a": record("a")}})
+        json.dumps(
+            {"format": fake_state.FORMAT_V1, "createdAt": 1, "resourceVersion": 1, "requests": {"a": record("a")}}
+        )
     )
     store = StateStore(path)
     assert names_in(store) == ["a"]
     add(store, "b")
-    assert json.loads(path.read_text())["generation"] == 1
+    assert json.loads(path.read_text().splitlines()[0])["format"] == FORMAT
     assert names_in(StateStore(path)) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"format":"something/else"}\n', "not a fake O-Cloud state file"),
+        ('["a list"]\n', "not a fake O-Cloud state file"),
+        (f'{{"format":"{FORMAT}","createdAt":1}}\n{{"resourceVersion":1,"put":[],"delete":[]}}\n', "put must be"),
+    ],
+)
+def test_a_corrupt_state_file_names_the_problem(tmp_path: Path, text: str, words: str) -> None:
+    from o2krm.cli.errors import CliError
+
+    path = tmp_path / "fake-ocloud.json"
+    path.write_text(text)
+    with pytest.raises(CliError, match=words) as caught:
+        names_in(StateStore(path))
+    assert "delete it to start the fake O-Cloud afresh" in caught.value.message
 
 
 def test_the_statuses_a_watcher_reads_are_those_of_the_listed_requests(tmp_path: Path) -> None:

@@ -25,9 +25,10 @@ SITE = "edge-us-west-1"  # where the seed's intent goes
 
 def provisioned(state: Path) -> dict[str, dict[str, Any]]:
     """The ProvisioningRequests in the fake O-Cloud, by name."""
-    if not state.exists():
-        return {}
-    return {name: record["object"] for name, record in json.loads(state.read_text())["requests"].items()}
+    from o2krm.cli.fake_state import StateStore
+
+    with StateStore(state).open(write=False, now=0.0) as current:
+        return {name: record["object"] for name, record in current.requests.items()}
 
 
 def networks_of(request: dict[str, Any]) -> list[tuple[str, int, str]]:

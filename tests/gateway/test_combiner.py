@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,5 +60,5 @@ def test_create_many_is_creating_one_after_another(tmp_path: Path) -> None:
     for request in requests:
         alone.create(request)
     assert together.list() == alone.list()
-    state = json.loads((tmp_path / "a" / "state.json").read_text())
-    assert [state["requests"][f"pr-{n}"]["outcome"] for n in range(3)] == ["fulfilled", "fulfilled", "failed"]
+    with together.store.open(write=False, now=0.0) as state:
+        assert [state.requests[f"pr-{n}"]["outcome"] for n in range(3)] == ["fulfilled", "fulfilled", "failed"]

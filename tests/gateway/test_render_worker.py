@@ -3,7 +3,6 @@ rendering in the gateway's own process, and a rendering process that dies is sta
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,8 +25,10 @@ def _answers(client: TestClient) -> list[tuple[int, object]]:
 
 
 def _requests(state: Path) -> dict[str, object]:
-    data = json.loads(state.read_text())
-    return {name: record["object"]["spec"] for name, record in data["requests"].items()}
+    from o2krm.cli.fake_state import StateStore
+
+    with StateStore(state).open(write=False, now=0.0) as current:
+        return {name: record["object"]["spec"] for name, record in current.requests.items()}
 
 
 def test_the_same_answers_as_rendering_in_the_gateway(

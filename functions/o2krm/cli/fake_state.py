@@ -1,14 +1,21 @@
-"""The fake O-Cloud's state file: JSON, file-locked, replaced atomically, kept between commands.
+"""The fake O-Cloud's state file: a journal of JSON lines, file-locked, kept between commands.
 
 Location: ``$O2KRM_FAKE_STATE`` if set, else ``$XDG_STATE_HOME/o2krm/fake-ocloud.json``
 (``~/.local/state/o2krm/fake-ocloud.json`` when XDG_STATE_HOME is unset). Readers take a
-shared ``flock`` on ``<file>.lock``, writers an exclusive one; a write goes to a temporary file
-in the same directory that then replaces the state file, so a crash never leaves half a file.
+shared ``flock`` on ``<file>.lock``, writers an exclusive one.
 
-A long-lived user (the intent gateway creates requests for every intent) keeps what it read and
-wrote: the file is parsed again only when another process has replaced it since (every write
-counts up ``generation``, at the head of the file), and a write encodes only the records that
-are new since the last one. One create costs the same with ten requests stored or thousands.
+Format ``o2krm.io/fake-ocloud/v2``: a header line ``{"format", "createdAt"}``, then one line per
+change ``{"resourceVersion", "put": {name: record}, "delete": [name]}``. A change is appended, so
+a create costs the same with ten requests stored or thousands (rewriting the whole state per
+change made the intent gateway's creates grow with every intent). A line cut short by a crash
+has no newline: readers skip it and the next writer cuts it off. Once the journal has grown to
+twice its size after the last rewrite, it is rewritten as one change holding every request (to a
+temporary file that then replaces it, so a crash never leaves half a file): appending stays
+proportional to what changes.
+
+A long-lived user (the gateway) keeps what it read: it reads only what was appended since, and
+the whole file again only when it was replaced. A state file of the earlier single-document
+format (v1) is read, and rewritten as a journal by the next change.
 """
 
 from __future__ import annotations
@@ -16,15 +23,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any
 
 from o2krm.cli.errors import CliError
 
 STATE_ENV = "O2KRM_FAKE_STATE"
-FORMAT = "o2krm.io/fake-ocloud/v1"
+FORMAT = "o2krm.io/fake-ocloud/v2"
+FORMAT_V1 = "o2krm.io/fake-ocloud/v1"
+_REWRITE_FLOOR = 1 << 20  # a journal this small is never rewritten
 
 
 def state_path(env: Mapping[str, str], home: Path) -> Path:
@@ -42,12 +50,10 @@ class FakeState:
         created_at: float | None = None,
         resource_version: int = 0,
         requests: dict[str, dict[str, Any]] | None = None,
-        generation: int = 0,
     ) -> None:
         self.created_at = created_at
         self.resource_version = resource_version
         self.requests: dict[str, dict[str, Any]] = requests if requests is not None else {}
-        self.generation = generation  # how many times the file was written
         self.changed = False
 
     def next_resource_version(self) -> int:
@@ -56,12 +62,25 @@ class FakeState:
         return self.resource_version
 
 
+class _Journal:
+    """The state as read from one file (one inode), up to ``offset``: the end of its last
+    complete line."""
+
+    def __init__(self, inode: int, created_at: float | None, rewritten_size: int) -> None:
+        self.inode = inode
+        self.offset = 0
+        self.created_at = created_at
+        self.resource_version = 0
+        self.requests: dict[str, dict[str, Any]] = {}
+        self.rewritten_size = rewritten_size  # its size when it was last rewritten whole
+        self.v1 = False  # the earlier single-document format: rewritten by the next change
+
+
 class StateStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
-        self._known: _Known | None = None  # the state as this store last read or wrote it
-        self._encoded: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (record, its JSON)
+        self._journal: _Journal | None = None  # what this store last read or wrote
 
     @contextlib.contextmanager
     def open(self, *, write: bool, now: float) -> Iterator[FakeState]:
@@ -78,13 +97,14 @@ class StateStore:
             raise CliError(f"cannot open the fake state lock {self.lock_path}: {err.strerror or err}") from None
         with lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-            state = self._read()
+            journal = self._read()
+            state = FakeState(journal.created_at, journal.resource_version, dict(journal.requests))
             if state.created_at is None and write:
                 state.created_at = now
                 state.changed = True
             yield state
             if write and state.changed:
-                self._write(state)
+                self._write(journal, state)
 
     def _ensure_directory(self) -> None:
         try:
@@ -95,94 +115,130 @@ class StateStore:
                 f"set {STATE_ENV} to a writable file path"
             ) from None
 
-    def _read(self) -> FakeState:
-        """The state (the caller holds the lock). Records are shared with what this store
-        remembers: they are replaced, never changed in place."""
+    # --- reading ---------------------------------------------------------------------------------
+    def _read(self) -> _Journal:
+        """The state (the caller holds the lock): what this store knows, plus what was appended
+        since; the whole file when it is another one. Records are shared with what this store
+        keeps: they are replaced, never changed in place."""
         try:
             with open(self.path, "rb") as stream:
-                stamp = _stamp(stream)
-                known = self._known
-                if known is not None and known.stamp == stamp:
-                    return FakeState(known.created_at, known.resource_version, dict(known.requests), known.generation)
-                raw = stream.read()
+                inode = os.fstat(stream.fileno()).st_ino
+                journal = self._journal
+                if journal is None or journal.inode != inode or journal.v1:
+                    journal = _Journal(inode, None, 0)
+                stream.seek(journal.offset)
+                added = stream.read()
         except FileNotFoundError:
-            return FakeState()
+            self._journal = None
+            return _Journal(-1, None, 0)
         except OSError as err:
             raise CliError(f"cannot read the fake state {self.path}: {err.strerror or err}") from None
+        if journal.offset == 0 and added:
+            first = self._entry(added.split(b"\n", 1)[0])
+            if first.get("format") == FORMAT_V1:
+                self._read_v1(journal, added)
+                self._journal = journal
+                return journal
+            self._header(journal, first)
+        self._apply(journal, added)
+        self._journal = journal
+        return journal
+
+    def _entry(self, line: bytes) -> dict[str, Any]:
+        try:
+            entry = json.loads(line)
+        except ValueError as err:
+            raise self._corrupt(f"not valid JSON ({err})") from None
+        if not isinstance(entry, dict):
+            raise self._corrupt("not a fake O-Cloud state file (a line that is not a JSON object)")
+        return entry
+
+    def _apply(self, journal: _Journal, added: bytes) -> None:
+        complete = added.rfind(b"\n") + 1  # a last line without its newline was cut short: skipped
+        lines = added[:complete].split(b"\n")[:-1]
+        for line in lines[1:] if journal.offset == 0 else lines:  # the header was read
+            if line.strip():
+                self._change(journal, self._entry(line))
+        journal.offset += complete
+
+    def _header(self, journal: _Journal, entry: Mapping[str, Any]) -> None:
+        if entry.get("format") != FORMAT:
+            raise self._corrupt(f"not a fake O-Cloud state file (expected format {FORMAT})")
+        created, rewritten = entry.get("createdAt"), entry.get("rewrittenSize", 0)
+        if not isinstance(created, int | float | None) or not isinstance(rewritten, int):
+            raise self._corrupt("createdAt must be a number and rewrittenSize an integer")
+        journal.created_at, journal.rewritten_size = created, rewritten
+
+    def _change(self, journal: _Journal, entry: Mapping[str, Any]) -> None:
+        puts, deletes, version = entry.get("put", {}), entry.get("delete", []), entry.get("resourceVersion")
+        if not isinstance(puts, dict) or not all(isinstance(r, dict) for r in puts.values()):
+            raise self._corrupt("put must be a mapping of name to record")
+        if not isinstance(deletes, list) or not isinstance(version, int):
+            raise self._corrupt("delete must be a list of names and resourceVersion an integer")
+        for name in deletes:
+            journal.requests.pop(str(name), None)
+        journal.requests.update(puts)
+        journal.resource_version = version
+
+    def _read_v1(self, journal: _Journal, raw: bytes) -> None:
         try:
             data = json.loads(raw.decode("utf-8"))
         except ValueError as err:
             raise self._corrupt(f"not valid JSON ({err})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise self._corrupt(f"not a fake O-Cloud state file (expected format {FORMAT})")
-        requests = data.get("requests")
+        requests = data.get("requests") if isinstance(data, dict) else None
         if not isinstance(requests, dict) or not all(isinstance(r, dict) for r in requests.values()):
             raise self._corrupt("requests must be a mapping of name to record")
         version, created = data.get("resourceVersion", 0), data.get("createdAt")
-        generation = data.get("generation", 0)
         if not isinstance(version, int) or not isinstance(created, int | float | None):
             raise self._corrupt("resourceVersion must be an integer and createdAt a number")
-        if not isinstance(generation, int):
-            raise self._corrupt("generation must be an integer")
-        self._known = _Known(stamp, generation, created, version, dict(requests))
-        self._encoded.clear()
-        return FakeState(created, version, requests, generation)
+        journal.created_at, journal.resource_version, journal.requests = created, version, dict(requests)
+        journal.offset, journal.v1 = len(raw), True
 
     def _corrupt(self, why: str) -> CliError:
         return CliError(f"fake state {self.path} is {why}; delete it to start the fake O-Cloud afresh")
 
-    def _write(self, state: FakeState) -> None:
-        generation = state.generation + 1
-        head = {"format": FORMAT, "generation": generation, "createdAt": state.created_at}
-        head["resourceVersion"] = state.resource_version
-        text = _compact(head)[:-1] + ',"requests":{' + ",".join(self._records(state.requests)) + "}}\n"
+    # --- writing ---------------------------------------------------------------------------------
+    def _write(self, journal: _Journal, state: FakeState) -> None:
+        before, after = journal.requests, state.requests
+        puts = {name: record for name, record in sorted(after.items()) if before.get(name) is not record}
+        deletes = sorted(name for name in before if name not in after)
+        change = {"resourceVersion": state.resource_version, "put": puts, "delete": deletes}
+        line = _compact(change) + "\n"
+        grown = journal.offset + len(line)
+        # A new file, the earlier format, or a journal twice its rewritten size: rewritten whole.
+        fresh = journal.inode < 0 or journal.v1 or journal.created_at != state.created_at
+        try:
+            if fresh or grown > max(_REWRITE_FLOOR, 2 * journal.rewritten_size):
+                self._rewrite(state)
+            else:
+                with open(self.path, "r+b") as stream:
+                    stream.truncate(journal.offset)  # a line cut short by a crash goes
+                    stream.seek(journal.offset)
+                    stream.write(line.encode("utf-8"))
+                journal.offset = grown
+                journal.requests, journal.resource_version = dict(after), state.resource_version
+        except OSError as err:
+            self._journal = None
+            raise CliError(f"cannot write the fake state {self.path}: {err.strerror or err}") from None
+
+    def _rewrite(self, state: FakeState) -> None:
+        """The whole state as a new journal: a header and one change with every request."""
+        requests = dict(sorted(state.requests.items()))
+        body = _compact({"resourceVersion": state.resource_version, "put": requests, "delete": []}).encode()
+        head = _compact({"format": FORMAT, "createdAt": state.created_at, "rewrittenSize": len(body)}).encode()
         temporary = self.path.with_name(self.path.name + ".tmp")  # one writer at a time: we hold the lock
         try:
-            with open(temporary, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            with open(temporary, "wb") as stream:
+                stream.write(head + b"\n" + body + b"\n")
+                inode = os.fstat(stream.fileno()).st_ino
             os.replace(temporary, self.path)
-            with open(self.path, "rb") as written:
-                stamp = _stamp(written)
-        except OSError as err:
+        except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            self._known = None
-            raise CliError(f"cannot write the fake state {self.path}: {err.strerror or err}") from None
-        self._known = _Known(stamp, generation, state.created_at, state.resource_version, dict(state.requests))
-
-    def _records(self, requests: Mapping[str, dict[str, Any]]) -> Iterator[str]:
-        """``"name":{record}`` for every request in name order, each encoded once while it
-        stays the same record."""
-        encoded: dict[str, tuple[dict[str, Any], str]] = {}
-        for name in sorted(requests):
-            record = requests[name]
-            known = self._encoded.get(name)
-            if known is None or known[0] is not record:
-                known = (record, _compact(name) + ":" + _compact(record))
-            encoded[name] = known
-            yield known[1]
-        self._encoded = encoded
-
-
-class _Known(NamedTuple):
-    stamp: tuple[int, ...]
-    generation: int
-    created_at: float | None
-    resource_version: int
-    requests: dict[str, dict[str, Any]]
-
-
-_GENERATION = re.compile(rb'^\{"format":"[^"]*","generation":(\d+),')
-
-
-def _stamp(stream: IO[bytes]) -> tuple[int, ...]:
-    """What tells this file from any other write of it: its inode, size and times, and the
-    generation every write counts up (read from its head, without parsing the rest)."""
-    status = os.fstat(stream.fileno())
-    found = _GENERATION.match(stream.read(128))
-    stream.seek(0)
-    generation = int(found.group(1)) if found else -1
-    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns, generation)
+            raise
+        journal = self._journal = _Journal(inode, state.created_at, len(body))
+        journal.offset = len(head) + len(body) + 2
+        journal.requests, journal.resource_version = requests, state.resource_version
 
 
 def _compact(value: Any) -> str:
