@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from o2krm.cli import fake_state
 from o2krm.cli.fake_state import FORMAT, StateStore
@@ -152,3 +154,33 @@ def test_the_statuses_a_watcher_reads_are_those_of_the_listed_requests(tmp_path:
         clock[0] = moment
         listed = {resource.name_of(obj): obj["status"] for obj in backend.list()}
         assert backend.statuses() == listed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.one_of(
+                st.none(),
+                st.fixed_dictionaries(
+                    {"cpu": st.sampled_from(["1", "500m", "2"]), "memory": st.sampled_from(["1Gi", "512Mi"])}
+                ),
+            ),
+        ),
+        max_size=20,
+    )
+)
+def test_usage_kept_up_to_date_is_what_adding_everything_up_gives(changes: list[Any]) -> None:
+    from o2krm.cli import fake_ocloud
+
+    usage = fake_ocloud.Usage()
+    records: dict[str, Any] = {}
+    for name, reserved in changes:
+        if reserved is None:
+            records.pop(name, None)
+        else:
+            records[name] = {"reserved": reserved}  # a new record object: replaced, not changed
+        kept = usage.of(records)
+        expected = fake_ocloud.in_use(records)
+        assert {k: v for k, v in kept.items() if v.amount or k in expected} == expected

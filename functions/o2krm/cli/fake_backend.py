@@ -30,6 +30,7 @@ class FakeBackend:
     def __init__(self, settings: FakeSettings, log: Callable[[str], None], clock: Callable[[], float] = time.time):
         self.settings = settings
         self.store = StateStore(settings.state_path)
+        self._usage = fake_ocloud.Usage()  # what the stored requests hold, kept up to date
         self.log = log
         self.clock = clock
         log(
@@ -73,7 +74,7 @@ class FakeBackend:
 
     def _admit(self, state: FakeState, obj: Object, now: float) -> fake_ocloud.Record:
         name = resource.name_of(obj)
-        admission = fake_ocloud.admit(obj, state.requests, self._capacity())
+        admission = fake_ocloud.admit(obj, state.requests, self._capacity(), self._usage.of(state.requests))
         version = state.next_resource_version()
         record = fake_ocloud.new_record(obj, admission, now, self.settings.provision_seconds, version)
         state.requests[name] = record

@@ -100,12 +100,48 @@ def in_use(records: Mapping[str, Record]) -> dict[str, Quantity]:
     return used
 
 
-def admit(obj: Mapping[str, Any], records: Mapping[str, Record], capacity: Capacity) -> Admission:
-    """Decide the fate of a new request against what the other live requests already hold."""
+class Usage:
+    """``in_use`` kept up to date across calls: only requests added, replaced or removed since
+    the last call are counted again (records are replaced, never changed in place). A fake
+    O-Cloud holding thousands of requests admits each new one without adding them all up."""
+
+    def __init__(self) -> None:
+        self._counted: dict[str, Record] = {}
+        self._totals: dict[str, Quantity] = {}
+
+    def of(self, records: Mapping[str, Record]) -> dict[str, Quantity]:
+        for name, record in list(self._counted.items()):
+            if records.get(name) is not record:
+                self._count(record, subtract=True)
+                del self._counted[name]
+        for name, record in records.items():
+            if name not in self._counted:
+                self._count(record, subtract=False)
+                self._counted[name] = record
+        return dict(self._totals)
+
+    def _count(self, record: Record, *, subtract: bool) -> None:
+        from o2krm.oran.quantity import parse_quantity
+
+        for key, text in record.get("reserved", {}).items():
+            amount = parse_quantity(text)
+            if key not in self._totals:
+                self._totals[key] = amount.scaled(0)
+            self._totals[key] = self._totals[key] - amount if subtract else self._totals[key] + amount
+
+
+def admit(
+    obj: Mapping[str, Any],
+    records: Mapping[str, Record],
+    capacity: Capacity,
+    used: Mapping[str, Quantity] | None = None,
+) -> Admission:
+    """Decide the fate of a new request against what the other live requests already hold
+    (``used``: their ``in_use``, when the caller keeps it)."""
     demand, problem = demand_of(obj)
     if problem:
         return Admission("failed", f"{MESSAGE_PREFIX}{problem}", {})
-    used = in_use(records)
+    used = in_use(records) if used is None else used
     shortages = []
     for key, amount in demand.items():
         if key not in capacity:
