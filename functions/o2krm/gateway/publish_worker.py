@@ -102,12 +102,18 @@ def handle(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 def serve(lines: IO[str], out: IO[str]) -> None:
-    serve_lines(
-        handle,
-        lines,
-        out,
-        lambda err: {"error": {"message": f"the publishing process failed: {err!r}", "hint": "", "details": []}},
-    )
+    from o2krm.porch import pack
+
+    pack.IN_BACKGROUND = True  # a long-lived publisher: pack roll-ups do not hold up publishes
+    try:
+        serve_lines(
+            handle,
+            lines,
+            out,
+            lambda err: {"error": {"message": f"the publishing process failed: {err!r}", "hint": "", "details": []}},
+        )
+    finally:
+        pack.wait_for_roll_ups()
 
 
 class WorkerClient:

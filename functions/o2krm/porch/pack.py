@@ -122,12 +122,15 @@ def pack_count(objects_dir: Path) -> int:
         return 0
 
 
-def roll_up_packs(repository: Path, env: Mapping[str, str], *, wait: bool = False) -> None:
+def roll_up_packs(repository: Path, env: Mapping[str, str], *, wait: bool | None = None) -> None:
     """Roll small packs up into larger ones once there are many (``git repack --geometric``:
     each pack at least twice the size of the ones rolled into it, so that the work stays
-    proportional to what was added). In the background, one at a time per repository: a
-    publish does not wait for it, and git reads and writes the repository meanwhile as it
-    does during its own repacks. Best effort: git reads any number of packs."""
+    proportional to what was added). One at a time per repository; in a long-lived process
+    that set ``IN_BACKGROUND``, in the background: a publish does not wait for it, and git
+    reads and writes the repository meanwhile as it does during its own repacks (the process
+    waits for it before it exits, see ``wait_for_roll_ups``). Best effort: git reads any
+    number of packs."""
+    wait = not IN_BACKGROUND if wait is None else wait
     key = str(repository)
     with _ROLLING_LOCK:
         running = _ROLLING.get(key)
@@ -150,3 +153,17 @@ def roll_up_packs(repository: Path, env: Mapping[str, str], *, wait: bool = Fals
 
 _ROLLING: dict[str, subprocess.Popen[bytes]] = {}  # the roll-up running per repository
 _ROLLING_LOCK = threading.Lock()
+
+
+IN_BACKGROUND = False  # set by long-lived publishers (the gateway's publishing process)
+
+
+def wait_for_roll_ups(timeout: float = 60.0) -> None:
+    """Wait for the roll-ups this process started (for a process about to exit)."""
+    with _ROLLING_LOCK:
+        running = list(_ROLLING.values())
+    for process in running:
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
