@@ -60,13 +60,7 @@ class LineProcess:
         return self._process
 
     def _stop(self, process: subprocess.Popen[str]) -> None:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        _stop(process)
         if process.stdout is not None:
             process.stdout.close()
         self._process = None
