@@ -103,7 +103,7 @@ def compose(text: str) -> Node | None:
 _CACHED_TEXT = 64 << 10
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)  # few: node trees are many objects for the collector to walk
 def _compose_cached(text: str) -> Node | None:
     return _compose(text)
 
