@@ -77,3 +77,20 @@ def test_an_answer_that_is_not_json_fails_that_request_and_restarts_the_process(
         assert process.process is not None and process.process.wait(5) is not None  # killed
     finally:
         process.close()
+
+
+def test_a_process_that_answers_more_than_it_was_asked_is_stopped() -> None:
+    process = PipelinedProcess("unused")
+    process.command = [
+        sys.executable,
+        "-c",
+        "import sys\nfor line in sys.stdin:\n    print(line.strip(), flush=True)\n    print(line.strip(), flush=True)",
+    ]
+    try:
+        first = process.ask({"n": 1})
+        assert first == {"n": 1}
+        old = process.process
+        assert old is not None and old.wait(5) is not None  # out of step: stopped, not left running
+        assert process.ask({"n": 2}) == {"n": 2}  # a new one answers
+    finally:
+        process.close()

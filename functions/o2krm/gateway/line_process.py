@@ -159,6 +159,8 @@ class PipelinedProcess:
         except Exception:  # every caller still waiting is answered None below
             pass
         finally:
+            if session.process.poll() is None:
+                session.process.kill()  # nobody reads its answers any more
             with contextlib.suppress(OSError):
                 stdout.close()
             with self._changed:
