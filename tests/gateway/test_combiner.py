@@ -11,7 +11,7 @@ import pytest
 
 from o2krm.cli.errors import CliError
 from o2krm.cli.fake_backend import FakeBackend, FakeSettings
-from o2krm.gateway.provisioning import Combiner
+from o2krm.gateway.combiner import Combiner
 from tests.cli.conftest import valid_pr
 
 

@@ -44,7 +44,7 @@ class BatchRecorder:
     def __call__(self, repo: str, requests: Any, **kwargs: Any) -> Any:
         if not self.seen:
             deadline = time.monotonic() + 10
-            while len(self.publisher._waiting) < self.hold and time.monotonic() < deadline:
+            while self.publisher._publishing.waiting < self.hold and time.monotonic() < deadline:
                 time.sleep(0.005)
         self.seen.append([str(r.pkg) for r in requests])
         return self._real(repo, requests, **kwargs)

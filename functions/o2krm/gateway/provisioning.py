@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Generic, TypeVar
+from typing import Any
+
+from o2krm.gateway.combiner import Combiner
 
 MODES = ("fake", "real")
 # ProvisioningRequest states as o2imsctl reads them (status.provisioningStatus.provisioningState)
@@ -187,64 +189,6 @@ class OCloud:
 
 def _name(obj: Mapping[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("name") or "")
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class Combiner(Generic[T, R]):
-    """Items submitted while a call to ``run`` is under way wait for it to end and then go
-    together in the next call (``run`` returns one result per item, in order)."""
-
-    def __init__(self, run: Callable[[list[T]], list[R]]) -> None:
-        self._run = run
-        self._ready = threading.Condition()
-        self._busy = False
-        self._waiting: list[_Slot[T, R]] = []
-
-    def submit(self, item: T) -> R:
-        slot: _Slot[T, R] = _Slot(item)
-        with self._ready:
-            self._waiting.append(slot)
-        while True:
-            with self._ready:
-                while not slot.done and self._busy:
-                    self._ready.wait()
-                if slot.done:
-                    break
-                self._busy = True
-                batch, self._waiting = self._waiting, []
-            try:
-                for waiting, result in zip(batch, self._run([s.item for s in batch]), strict=True):
-                    waiting.finish(result)
-            except BaseException as err:  # every waiting caller hears of it
-                for waiting in batch:
-                    if not waiting.done:
-                        waiting.fail(err)
-            finally:
-                with self._ready:
-                    self._busy = False
-                    self._ready.notify_all()
-        if slot.error is not None:
-            raise slot.error
-        return slot.result  # type: ignore[return-value]
-
-
-class _Slot(Generic[T, R]):
-    __slots__ = ("done", "error", "item", "result")
-
-    def __init__(self, item: T) -> None:
-        self.item = item
-        self.result: R | None = None
-        self.error: BaseException | None = None
-        self.done = False
-
-    def finish(self, result: R) -> None:
-        self.result, self.done = result, True
-
-    def fail(self, error: BaseException) -> None:
-        self.error, self.done = error, True
 
 
 class _LineSink:

@@ -16,12 +16,12 @@ revision newer than the last one the gateway recorded is adopted instead of publ
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from o2krm.gateway.combiner import Combiner
 from o2krm.gateway.publish_worker import WorkerClient, publish_together
 from o2krm.porch.errors import PublishError
 
@@ -76,9 +76,11 @@ class Publisher:
         self.branch = branch
         self.cache_dir = cache_dir  # where o2krm.porch keeps its copy of the repository between publishes
         self._log = log or (lambda _: None)
-        self._ready = threading.Condition()
-        self._busy = False  # a thread is publishing a batch
-        self._waiting: list[_Job] = []
+        # Jobs that arrive while a batch publishes go together in the next one: one job per
+        # package (a second revision of a package waits for the batch after), at most MAX_BATCH.
+        self._publishing: Combiner[_Job, None] = Combiner(
+            self._publish_batch, key=lambda job: job.package, limit=MAX_BATCH
+        )
         # The git work of a batch in a process of its own, away from the gateway's interpreter lock.
         self._worker = WorkerClient() if separate_process else None
 
@@ -116,47 +118,17 @@ class Publisher:
         than ``last_known`` is then taken to be it.
         """
         job = _Job(package, dict(files), message, last_known, resume, time.perf_counter())
-        with self._ready:
-            self._waiting.append(job)
-        self._wait_for(job)
+        try:
+            self._publishing.submit(job)
+        except BaseException:
+            if not job.done:
+                raise
         if job.error is not None:
             raise job.error
         assert job.result is not None
         return job.result
 
-    def _wait_for(self, job: _Job) -> None:
-        """Until ``job`` is done: wait while another thread publishes, or publish what waits."""
-        while True:
-            with self._ready:
-                while not job.done and self._busy:
-                    self._ready.wait()
-                if job.done:
-                    break
-                self._busy = True
-                batch = self._take_batch()
-            try:
-                self._publish_batch(batch)
-            finally:
-                with self._ready:
-                    self._busy = False
-                    self._ready.notify_all()
-
-    def _take_batch(self) -> list[_Job]:
-        """The waiting jobs in arrival order, one per package (a second revision of a package
-        waits for the next batch), at most MAX_BATCH. The caller holds the lock."""
-        batch: list[_Job] = []
-        later: list[_Job] = []
-        packages: set[str] = set()
-        for job in self._waiting:
-            if job.package in packages or len(batch) >= MAX_BATCH:
-                later.append(job)
-            else:
-                packages.add(job.package)
-                batch.append(job)
-        self._waiting = later
-        return batch
-
-    def _publish_batch(self, batch: Sequence[_Job]) -> None:
+    def _publish_batch(self, batch: Sequence[_Job]) -> list[None]:
         started = time.perf_counter()
         for job in batch:
             job.started = started
@@ -174,6 +146,7 @@ class Publisher:
         for job in batch:
             if not job.done:
                 job.error = PublishError(f"{job.package}: not published")
+        return [None] * len(batch)  # what became of each job is on the job
 
     def _attempt(self, jobs: Sequence[_Job], attempt: int) -> list[_Job]:
         """Publish ``jobs`` together once; returns those to try again."""
