@@ -34,14 +34,13 @@ _MISSING: Any = object()
 class KubeObject:
     """A KRM resource. Create one with ``KubeObject(dict)`` or ``KubeObject.from_model``."""
 
-    __slots__ = ("_data", "_dumped", "_node", "_original", "_original_json", "_position", "_raw")
+    __slots__ = ("_data", "_node", "_original", "_original_json", "_position", "_raw")
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, raw: RawItem | None = None, position: int = -1):
         self._raw = raw
         self._node: Any = None
         self._original: Any = None  # the data as parsed, kept apart: what changes are found against
         self._original_json: str | None = None  # its JSON text, once asked for (see _is_pristine)
-        self._dumped = False  # the source text is yamlio.dump of the data as parsed (see ResourceList.settle)
         self._data: dict[str, Any] | None = dict(data) if data is not None else None
         self._position = position  # index in the input items, for messages
         if raw is None and data is None:
@@ -331,29 +330,28 @@ class KubeObject:
         return same(original, data)
 
     def _settled_as_data(self) -> bool:
-        """For ResourceList.settle: keep a new object (no source text, or text that was a plain
-        dump of its data) as data rather than writing and reading it. Its data becomes a copy
-        of itself, which is what reading its dump gives for JSON-shaped data and shares nothing
-        with other objects, as parsed objects do not; the copy kept apart is what changes are
-        found against (and put back from, see ``_as_settled``). Its text, needed only for the
-        output, is a dump of its data then. False when it must go through text: it has source
-        text of its own, or data that YAML would not give back as it is."""
-        if self._raw is not None and not self._dumped:
+        """For ResourceList.settle: keep a new object (no source text) as data rather than
+        writing and reading it. Its data becomes a copy of itself, which is what reading its
+        dump gives for JSON-shaped data and shares nothing with other objects, as parsed objects
+        do not; the copy kept apart is what changes are found against (and put back from, see
+        ``_as_settled``). Its text, needed only for the output, is a dump of its data then.
+        False when it must go through text: it has source text of its own, or data that YAML
+        would not give back as it is."""
+        if self._raw is not None:
             return False
-        if self._raw is None and self._original is not None and self.unchanged():
+        if self._original is not None and self.unchanged():
             return True
         try:
             copied = _plain_copy(self.data)
         except NotPlainData:
             return False
-        self._raw, self._node, self._dumped = None, None, True
         self._data, self._original, self._original_json = copied, _plain_copy(copied), None
         return True
 
     def _as_settled(self) -> KubeObject:
         """This object as it was when last settled (a validator or a failed run puts it back)."""
         again = KubeObject(_plain_copy(self._original), position=self._position)
-        again._original, again._dumped = _plain_copy(self._original), True
+        again._original = _plain_copy(self._original)
         return again
 
     def _pristine(self) -> Any:
@@ -386,9 +384,6 @@ class KubeObject:
         """The object's text for the output: a ``- `` item at ``item_indent`` or, with
         ``None``, a standalone document."""
         raw = self._raw
-        if self._dumped and item_indent is None and self._data is not None:
-            # Text written by yamlio.dump, patched, reads as the changed data written by it.
-            return _fresh_text(self._data, None)
         as_item = item_indent is not None
         if raw is not None and (raw.dash >= 0 or not as_item):
             document = raw.document if self._data is None else self._patched_document(raw)

@@ -147,7 +147,6 @@ class ResourceList:
                 # Its text was just written from this data, which reads back as it is: no parse.
                 with contextlib.suppress(NotPlainData):
                     obj._handed_over(before._data)
-                    obj._dumped = before._raw is None  # a new object: its text is a plain dump
             self.items[index] = obj
 
     # --- generator support ---------------------------------------------------------
