@@ -147,11 +147,15 @@ class Ledger:
         mine = self._held.get(intent_id)
         if mine is None:
             return self._all()
-        rest = Holdings()
-        for owner, held in self._held.items():
-            if owner != intent_id:
-                rest = rest | held
-        return Reserved.of(rest)
+        # Everything held, less what only this intent holds.
+        vlans = {
+            (site, vlan)
+            for site, counts in self._vlans.items()
+            for vlan, holders in counts.items()
+            if holders > 1 or (site, vlan) not in mine.vlans
+        }
+        prefixes = {prefix for prefix, holders in self._prefixes.items() if holders > 1 or prefix not in mine.prefixes}
+        return Reserved.of(Holdings(frozenset(vlans), frozenset(prefixes)))
 
     def hold(self, intent_id: str, held: Holdings) -> Holdings | None:
         """Record what ``intent_id`` holds now; returns what it held before (None: nothing)."""
