@@ -216,7 +216,8 @@ def test_every_rendered_spec_is_valid_for_both() -> None:
 def test_a_process_compiles_the_fast_check_only_after_validating_a_few_specs(monkeypatch: pytest.MonkeyPatch) -> None:
     directory = specs_or_skip()
     compiled: list[str] = []
-    monkeypatch.setattr(schema, "_FAST", {})
+    monkeypatch.setattr(schema, "_VALIDATED", {})
+    monkeypatch.setattr(schema, "_COMPILED", {})
     monkeypatch.setattr(schema, "_compile_fast", lambda name, d: compiled.append(name) or (lambda spec: True))
     for number in range(schema.FAST_AFTER + 2):
         schema.validate_intent_spec(minimal_intent(id=f"fast-{number}"), directory)

@@ -96,7 +96,8 @@ _RECENT_LOCK = threading.Lock()
 # many compiles; a KRM function process validates once and never does. Only a valid verdict is
 # taken from it: an invalid spec goes through jsonschema for its findings.
 FAST_AFTER = 3
-_FAST: dict[tuple[str, Path | None], Callable[[Any], bool] | int] = {}
+_VALIDATED: dict[tuple[str, Path | None], int] = {}  # how many specs, until compiled
+_COMPILED: dict[tuple[str, Path | None], Callable[[Any], bool] | None] = {}  # None: no fastjsonschema
 _FAST_LOCK = threading.Lock()
 
 
@@ -105,15 +106,14 @@ def _fast_check(schema: str, directory: Path | None) -> Callable[[Any], bool] | 
     ``schema``; None before, or without fastjsonschema (an optional speed-up)."""
     key = (schema, directory)
     with _FAST_LOCK:
-        known = _FAST.get(key, 0)
-        if not isinstance(known, int):
-            return known
-        _FAST[key] = known + 1
-        if known + 1 < FAST_AFTER:
+        if key in _COMPILED:
+            return _COMPILED[key]
+        _VALIDATED[key] = _VALIDATED.get(key, 0) + 1
+        if _VALIDATED[key] < FAST_AFTER:
             return None
     check = _compile_fast(schema, directory)
     with _FAST_LOCK:
-        _FAST[key] = check if check is not None else -(1 << 30)  # without it: never again
+        _COMPILED[key] = check
     return check
 
 
